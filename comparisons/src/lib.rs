@@ -1,0 +1,1 @@
+//! Comparisons between mini_runtime and Tokio (in progress).

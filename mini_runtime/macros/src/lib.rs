@@ -1,0 +1,1 @@
+//! Procedural macros for mini_runtime (work in progress).

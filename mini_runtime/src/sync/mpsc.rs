@@ -1,0 +1,1 @@
+//! Multi-producer, single-consumer channels (in progress).

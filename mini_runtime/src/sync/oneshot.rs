@@ -1,0 +1,1 @@
+//! A channel for sending a single value (in progress).

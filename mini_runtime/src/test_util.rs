@@ -1,0 +1,24 @@
+//! Helpers for this crate's unit tests.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Runs `f`, aborting the whole test process if it takes longer than
+/// `limit`. A lost wake-up then fails CI with a message instead of hanging
+/// it. (A watchdog thread, so `f` need not be `Send` or `'static`.)
+pub(crate) fn with_time_limit<R>(limit: Duration, f: impl FnOnce() -> R) -> R {
+    let (done, watch) = mpsc::channel::<()>();
+    let name = std::thread::current()
+        .name()
+        .unwrap_or("<unnamed>")
+        .to_owned();
+    std::thread::spawn(move || {
+        if let Err(mpsc::RecvTimeoutError::Timeout) = watch.recv_timeout(limit) {
+            eprintln!("test `{name}` exceeded its time limit of {limit:?} (a lost wake-up?); aborting");
+            std::process::abort();
+        }
+    });
+    let out = f();
+    drop(done);
+    out
+}
