@@ -37,33 +37,18 @@
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::pin;
-use std::sync::Arc as StdArc;
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, Waker};
 
-use crate::park::{Parker, Unparker};
+use crate::park::Parker;
 
 thread_local! {
     /// The cached parker and its waker, `None` while a `block_on` uses it.
     static CACHED: RefCell<Option<(Parker, Waker)>> = const { RefCell::new(None) };
 }
 
-/// A waker that unparks a thread. `std::task::Wake` builds the vtable for us
-/// here; the task module shows the hand-written version.
-struct UnparkWaker(Unparker);
-
-impl Wake for UnparkWaker {
-    fn wake(self: StdArc<Self>) {
-        self.0.unpark();
-    }
-
-    fn wake_by_ref(self: &StdArc<Self>) {
-        self.0.unpark();
-    }
-}
-
 fn new_parker_and_waker() -> (Parker, Waker) {
     let parker = Parker::new();
-    let waker = Waker::from(StdArc::new(UnparkWaker(parker.unparker())));
+    let waker = parker.unparker().into_waker();
     (parker, waker)
 }
 

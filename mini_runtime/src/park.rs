@@ -143,6 +143,27 @@ impl Unparker {
     pub fn will_wake(&self, other: &Unparker) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
+
+    /// A [`Waker`](std::task::Waker) whose `wake` unparks.
+    ///
+    /// `std::task::Wake` builds the vtable for us here; the task module
+    /// shows a hand-written one.
+    pub fn into_waker(self) -> std::task::Waker {
+        std::task::Waker::from(Arc::new(UnparkWaker(self)))
+    }
+}
+
+/// See [`Unparker::into_waker`].
+struct UnparkWaker(Unparker);
+
+impl std::task::Wake for UnparkWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
 }
 
 impl Inner {

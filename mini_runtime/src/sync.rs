@@ -42,6 +42,11 @@ pub mod oneshot;
 
 pub(crate) use std::sync::Arc;
 
+/// For process-wide counters in `static`s (task ids) that no loom model
+/// explores: always std's atomic, because loom's cannot be built in a
+/// `static` initializer.
+pub(crate) use std::sync::atomic::AtomicU64 as StaticAtomicU64;
+
 /// Atomic types and orderings (std normally, loom under `cfg(loom)`).
 pub(crate) mod atomic {
     #[cfg(loom)]
@@ -50,9 +55,11 @@ pub(crate) mod atomic {
     pub(crate) use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 }
 
+#[allow(unused_imports)] // the full wrapper API, not every piece is used in every cfg
 pub(crate) use self::primitives::{Condvar, Mutex, MutexGuard, UnsafeCell};
 
 #[cfg(not(loom))]
+#[allow(dead_code)] // the full wrapper API, not every piece is used in every cfg
 mod primitives {
     use std::time::Duration;
 
@@ -138,6 +145,7 @@ mod primitives {
 }
 
 #[cfg(loom)]
+#[allow(dead_code)]
 mod primitives {
     use std::time::Duration;
 

@@ -1,0 +1,148 @@
+//! The runtime: a scheduler plus its driver, with a handle to reach it.
+//!
+//! Build one with [`Builder`], run a future on it with
+//! [`Runtime::block_on`], spawn tasks from anywhere with a [`Handle`].
+//! Dropping the runtime cancels every task that is still pending (their
+//! futures are dropped) and never waits for tasks that would never end.
+//!
+//! ```
+//! use mini_runtime::runtime::Builder;
+//!
+//! let rt = Builder::new_current_thread().enable_all().build().unwrap();
+//! let handle = rt.handle().clone();
+//! let from_thread = std::thread::spawn(move || handle.spawn(async { 7 }))
+//!     .join()
+//!     .unwrap();
+//! assert_eq!(rt.block_on(from_thread).unwrap(), 7);
+//! ```
+//!
+//! Tokio's `tokio::runtime` has the same shape; its `Runtime` additionally
+//! owns an I/O driver and signal handling.
+
+mod builder;
+pub(crate) mod driver;
+mod handle;
+pub(crate) mod metrics;
+
+use std::future::Future;
+use std::io;
+use std::marker::PhantomData;
+use std::time::Duration;
+
+pub use self::builder::{
+    Builder, DEFAULT_EVENT_INTERVAL, DEFAULT_GLOBAL_QUEUE_INTERVAL, DEFAULT_MAX_BLOCKING_THREADS,
+    DEFAULT_THREAD_KEEP_ALIVE,
+};
+pub use self::handle::{Handle, RuntimeFlavor, TryCurrentError};
+pub use self::metrics::RuntimeMetrics;
+
+use crate::context::SetCurrentGuard;
+use crate::scheduler::{self, current_thread};
+use crate::task::JoinHandle;
+
+/// An async runtime: a scheduler that runs tasks, plus timers.
+///
+/// Dropping it shuts it down: every task that is still pending is
+/// cancelled (its future dropped, exactly once), and the call does not
+/// wait for tasks that would never finish.
+#[derive(Debug)]
+pub struct Runtime {
+    handle: Handle,
+}
+
+/// Keeps a runtime entered on this thread; see [`Runtime::enter`].
+#[derive(Debug)]
+#[must_use = "the runtime is only entered while the guard is alive"]
+pub struct EnterGuard<'a> {
+    _guard: SetCurrentGuard,
+    /// Tied to the runtime's lifetime, and `!Send`: the guard restores a
+    /// thread-local, so it must be dropped on the thread that made it.
+    _marker: PhantomData<(&'a Handle, *const ())>,
+}
+
+impl std::fmt::Debug for SetCurrentGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SetCurrentGuard")
+    }
+}
+
+impl<'a> EnterGuard<'a> {
+    pub(crate) fn new(handle: &'a Handle) -> EnterGuard<'a> {
+        EnterGuard {
+            _guard: crate::context::set_current(&handle.inner),
+            _marker: PhantomData,
+        }
+    }
+}
+
+impl Runtime {
+    fn from_builder(builder: &Builder) -> io::Result<Runtime> {
+        let inner = match builder.kind {
+            builder::Kind::CurrentThread => {
+                let config = current_thread::Config {
+                    global_queue_interval: builder.global_queue_interval,
+                    event_interval: builder.event_interval,
+                };
+                scheduler::Handle::CurrentThread(current_thread::Handle::new(config))
+            }
+        };
+        Ok(Runtime {
+            handle: Handle { inner },
+        })
+    }
+
+    /// Runs a future to completion on the current thread, running the
+    /// runtime's tasks meanwhile (current-thread runtime).
+    ///
+    /// # Panics
+    ///
+    /// When called from a thread that already drives a runtime (inside an
+    /// async context): use `.await` there instead.
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.handle.inner.block_on("Runtime::block_on", future)
+    }
+
+    /// Spawns a task on this runtime; see [`crate::spawn`].
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.handle.spawn(future)
+    }
+
+    /// The runtime's handle, which can be cloned and sent to other threads.
+    pub fn handle(&self) -> &Handle {
+        &self.handle
+    }
+
+    /// Makes this runtime current on this thread until the guard is
+    /// dropped, so `spawn` and timers work outside `block_on`.
+    pub fn enter(&self) -> EnterGuard<'_> {
+        EnterGuard::new(&self.handle)
+    }
+
+    /// Statistics about the scheduler.
+    pub fn metrics(&self) -> RuntimeMetrics {
+        self.handle.metrics()
+    }
+
+    /// Shuts the runtime down, waiting at most `timeout` for blocking-pool
+    /// jobs that are already running. Pending tasks are cancelled.
+    pub fn shutdown_timeout(self, timeout: Duration) {
+        let _ = timeout; // no blocking pool yet: nothing runs to wait for
+        drop(self);
+    }
+
+    /// Shuts the runtime down without waiting for anything.
+    pub fn shutdown_background(self) {
+        self.shutdown_timeout(Duration::ZERO);
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.handle.inner.shutdown();
+    }
+}

@@ -1,0 +1,94 @@
+//! The schedulers: which task runs next, on which thread.
+//!
+//! * [`current_thread`]: everything on the thread that calls `block_on`.
+//!
+//! Both share the task implementation (`crate::task`), the driver and the
+//! runtime's public types; this module is the switch between them.
+
+pub(crate) mod current_thread;
+
+use std::future::Future;
+
+use crate::runtime::driver;
+use crate::runtime::metrics::WorkerMetrics;
+use crate::sync::Arc;
+use crate::task::{Id, JoinHandle};
+
+/// A handle to whichever scheduler a runtime uses.
+#[derive(Clone, Debug)]
+pub(crate) enum Handle {
+    CurrentThread(Arc<current_thread::Handle>),
+}
+
+/// The per-thread state of the scheduler running on this thread.
+pub(crate) enum Context {
+    CurrentThread(current_thread::Context),
+}
+
+impl Handle {
+    pub(crate) fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let id = Id::next();
+        match self {
+            Handle::CurrentThread(h) => h.spawn(future, id),
+        }
+    }
+
+    #[allow(dead_code)] // used by the timer driver
+    pub(crate) fn driver(&self) -> &driver::Handle {
+        match self {
+            Handle::CurrentThread(h) => &h.driver,
+        }
+    }
+
+    pub(crate) fn num_workers(&self) -> usize {
+        match self {
+            Handle::CurrentThread(_) => 1,
+        }
+    }
+
+    pub(crate) fn num_alive_tasks(&self) -> usize {
+        match self {
+            Handle::CurrentThread(h) => h.num_alive_tasks(),
+        }
+    }
+
+    pub(crate) fn spawned_tasks_count(&self) -> u64 {
+        match self {
+            Handle::CurrentThread(h) => h.spawned.get(),
+        }
+    }
+
+    pub(crate) fn global_queue_depth(&self) -> usize {
+        match self {
+            Handle::CurrentThread(h) => h.global_queue_depth(),
+        }
+    }
+
+    pub(crate) fn remote_schedule_count(&self) -> u64 {
+        match self {
+            Handle::CurrentThread(h) => h.remote_schedules.get(),
+        }
+    }
+
+    pub(crate) fn worker_metrics(&self, _worker: usize) -> &WorkerMetrics {
+        match self {
+            Handle::CurrentThread(h) => &h.metrics,
+        }
+    }
+
+    pub(crate) fn block_on<F: Future>(&self, what: &str, future: F) -> F::Output {
+        match self {
+            Handle::CurrentThread(h) => current_thread::block_on(h, self, what, future),
+        }
+    }
+
+    pub(crate) fn shutdown(&self) {
+        match self {
+            Handle::CurrentThread(h) => current_thread::shutdown(h, self),
+        }
+    }
+}

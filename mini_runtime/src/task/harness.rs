@@ -1,0 +1,442 @@
+//! One task in memory, and the code that polls, completes and cancels it.
+//!
+//! # The problem
+//!
+//! `spawn(future)` has to turn a future of *any* type into something a run
+//! queue can hold next to futures of other types, that wakers can point at,
+//! that a `JoinHandle<T>` can read a `T` out of, and that the runtime can
+//! cancel at shutdown. All of that without a lock around the future and
+//! without polling it twice at once.
+//!
+//! # The design
+//!
+//! Everything lives in **one allocation**, a [`Cell`] inside an `Arc`:
+//!
+//! ```text
+//!  Arc<Cell<F, S>> ──────────────────────────────────────────────┐
+//!  │ strong/weak counts (Arc)                                     │
+//!  │ state: State           flags, see task::state                │
+//!  │ id, owned_index        identity; slot in the owner's list    │
+//!  │ scheduler: S           where wakes send the task             │
+//!  │ stage: Running(F) | Finished(Result<F::Output, JoinError>)   │
+//!  │ join_waker: Mutex<Option<Waker>>                             │
+//!  └──────────────────────────────────────────────────────────────┘
+//! ```
+//!
+//! Three views of the same `Arc` erase the types each holder does not know:
+//!
+//! * [`TaskRef`] = `Arc<dyn Runnable>`: what run queues and the owned-task
+//!   list hold. A run queue holds it wrapped as [`Notified`], the one
+//!   reference that carries the `SCHEDULED` flag.
+//! * `Arc<dyn JoinTarget<T>>`: what a `JoinHandle<T>` holds: it knows the
+//!   output type but not the future type.
+//! * A raw pointer in a [`Waker`](std::task::Waker), with one hand-written
+//!   vtable per `(F, S)` (see the `waker` module).
+//!
+//! Who touches the `stage` is decided by the state word (`task::state`):
+//! the holder of `RUNNING` may poll or drop the future; after `COMPLETE` the
+//! output belongs to the `JoinHandle`. Every poll and every drop of user code
+//! runs under `catch_unwind`, so a panicking task becomes a `JoinError` and
+//! the runtime keeps running.
+//!
+//! # How Tokio does it differently
+//!
+//! Tokio builds the same single allocation by hand (`Cell<T, S>` with a
+//! `Header` first and a manual vtable of function pointers in it), keeps the
+//! reference count inside the state word, and links every task into an
+//! intrusive list for shutdown. A `Notified` is then one thin pointer
+//! instead of our two-word `Arc<dyn Runnable>`.
+
+use std::any::Any;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+use super::error::JoinError;
+use super::state::{self, State, ToIdle, ToRunning};
+use super::{Id, waker};
+use crate::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use crate::sync::{Arc, Mutex, UnsafeCell};
+
+/// What a task needs from the scheduler that owns it. The task code knows
+/// nothing else about schedulers, so both executors and the blocking pool
+/// share this one task implementation.
+pub(crate) trait Schedule: Send + Sync + Sized + 'static {
+    /// A waker (or an abort) made the task runnable: queue it. May be
+    /// called from any thread.
+    fn schedule(&self, task: Notified);
+
+    /// The task was woken while it was being polled (`yield_now` does this
+    /// on purpose): queue it *behind* the other runnable tasks.
+    fn reschedule(&self, task: Notified) {
+        self.schedule(task);
+    }
+
+    /// The task completed: remove it from the owner's list of tasks.
+    fn release(&self, task: &dyn Runnable);
+}
+
+/// The type-erased operations of a task, as run queues see it.
+pub(crate) trait Runnable: Send + Sync + 'static {
+    /// Polls the task once (or cancels it, if it was aborted). Consumes
+    /// the `Notified` reference of the run queue.
+    fn run(self: Arc<Self>);
+
+    /// The runtime is shutting down: drop the future now unless another
+    /// thread is polling it (that poller will then cancel it).
+    fn shutdown(&self);
+
+    /// Requests cancellation (`JoinHandle::abort`).
+    fn abort(&self);
+
+    /// Whether the task has completed.
+    fn is_complete(&self) -> bool;
+
+    /// The task's id.
+    fn id(&self) -> Id;
+
+    /// The slot the owner's task list keeps this task in.
+    fn owned_index(&self) -> usize;
+
+    /// Set by the owner's task list when the task is inserted.
+    fn set_owned_index(&self, index: usize);
+}
+
+/// A shared, type-erased reference to a task.
+pub(crate) type TaskRef = Arc<dyn Runnable>;
+
+/// The queue's reference to a task: exactly one exists while `SCHEDULED`
+/// is set, so a task can never be in two run queues at once.
+pub(crate) struct Notified(pub(super) TaskRef);
+
+impl Notified {
+    /// Polls the task (or cancels it).
+    pub(crate) fn run(self) {
+        self.0.run();
+    }
+
+    /// The task's id.
+    pub(crate) fn id(&self) -> Id {
+        self.0.id()
+    }
+
+    /// Turns the reference into a plain `TaskRef`.
+    #[allow(dead_code)] // used by the schedulers' shutdown paths
+    pub(crate) fn into_task(self) -> TaskRef {
+        self.0
+    }
+}
+
+impl std::fmt::Debug for Notified {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Notified({})", self.0.id())
+    }
+}
+
+/// What the `JoinHandle<T>` needs: typed by the output, erased over the
+/// future and scheduler.
+pub(crate) trait JoinTarget<T>: Send + Sync {
+    /// Returns the output if the task is complete, else stores the waker.
+    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>>;
+    /// The `JoinHandle` goes away.
+    fn drop_join_handle(&self);
+    /// The same task, as a run queue sees it (for `AbortHandle`).
+    fn as_task(self: Arc<Self>) -> TaskRef;
+    /// See [`Runnable::abort`].
+    fn abort(&self);
+    /// See [`Runnable::is_complete`].
+    fn is_complete(&self) -> bool;
+    /// See [`Runnable::id`].
+    fn id(&self) -> Id;
+}
+
+/// Where the future is in its life.
+enum Stage<F: Future> {
+    Running(F),
+    Finished(Result<F::Output, JoinError>),
+    Consumed,
+}
+
+/// The single allocation behind every task (inside an `Arc`).
+pub(crate) struct Cell<F: Future, S> {
+    state: State,
+    id: Id,
+    owned_index: AtomicUsize,
+    scheduler: S,
+    /// Guarded by the state word, see the module docs.
+    stage: UnsafeCell<Stage<F>>,
+    /// The waker of the task awaiting the `JoinHandle`. Whoever completes
+    /// the task sets `COMPLETE` first and then takes this waker under the
+    /// lock; `poll_join` stores it under the lock and re-checks `COMPLETE`,
+    /// so one of the two always sees the other.
+    join_waker: Mutex<Option<Waker>>,
+}
+
+// SAFETY: the future and the output are only touched by the thread that
+// holds the RUNNING bit (or, after COMPLETE, by the JoinHandle), so moving
+// them between threads is all that happens: `F: Send` and `F::Output: Send`
+// suffice. Everything else in the cell is Sync by itself.
+unsafe impl<F: Future + Send, S: Schedule> Sync for Cell<F, S> where F::Output: Send {}
+
+/// The three references `spawn` hands out for a new task.
+pub(crate) struct NewTask<T> {
+    /// For the owner's task list.
+    pub(crate) task: TaskRef,
+    /// For the run queue (the task starts out `SCHEDULED`).
+    pub(crate) notified: Notified,
+    /// For the `JoinHandle<T>`.
+    pub(crate) join: Arc<dyn JoinTarget<T>>,
+}
+
+/// Allocates a task for `future`, owned by `scheduler`.
+pub(crate) fn new_task<F, S>(future: F, scheduler: S, id: Id) -> NewTask<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    let cell = Arc::new(Cell {
+        state: State::new(),
+        id,
+        owned_index: AtomicUsize::new(usize::MAX),
+        scheduler,
+        stage: UnsafeCell::new(Stage::Running(future)),
+        join_waker: Mutex::new(None),
+    });
+    NewTask {
+        task: cell.clone(),
+        notified: Notified(cell.clone()),
+        join: cell,
+    }
+}
+
+impl<F, S> Cell<F, S>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    /// Recovers an owning `Arc` from a reference.
+    fn to_arc(&self) -> Arc<Self> {
+        let ptr: *const Self = self;
+        // SAFETY: a `Cell` is only ever created inside an `Arc` (see
+        // `new_task`), and `&self` proves that Arc is still alive, so adding
+        // one strong reference and adopting it is sound.
+        unsafe {
+            Arc::increment_strong_count(ptr);
+            Arc::from_raw(ptr)
+        }
+    }
+
+    /// `Waker::wake_by_ref`.
+    pub(super) fn wake_by_ref(&self) {
+        if self.state.transition(state::wake) == state::Wake::Submit {
+            self.scheduler.schedule(Notified(self.to_arc()));
+        }
+    }
+
+    /// `Waker::wake`: consumes the waker's reference.
+    ///
+    /// It would be tempting to move this reference into the `Notified`
+    /// and save a reference-count increment, but `schedule(&self.scheduler,
+    /// ..)` borrows the scheduler *from inside the cell*: once the Notified
+    /// is queued, another worker may run and complete the task and free the
+    /// cell while `schedule` is still running. Keeping our own reference
+    /// until `schedule` returns rules that out.
+    pub(super) fn wake_by_val(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    /// Polls the future once. Only called while holding `RUNNING`.
+    fn poll_future(&self, cx: &mut Context<'_>) -> Poll<F::Output> {
+        self.stage.with_mut(|stage| {
+            // SAFETY: we hold RUNNING, so nobody else touches the stage; the
+            // future is never moved out of the cell while Running (the cell
+            // is pinned inside its Arc allocation until it is dropped).
+            let stage = unsafe { &mut *stage };
+            match stage {
+                Stage::Running(future) => {
+                    // SAFETY: see above: the future stays at this address.
+                    let future = unsafe { Pin::new_unchecked(future) };
+                    future.poll(cx)
+                }
+                _ => unreachable!("polled a task whose future is gone"),
+            }
+        })
+    }
+
+    /// Replaces the stage. Only called while holding `RUNNING`, or after
+    /// `COMPLETE` by the side that owns the output. Returns the panic
+    /// payload if dropping the old stage panicked.
+    fn set_stage(&self, new: Stage<F>) -> Result<(), Box<dyn Any + Send>> {
+        self.stage.with_mut(|stage| {
+            // SAFETY: exclusive access per the state protocol (caller's
+            // contract above).
+            let stage = unsafe { &mut *stage };
+            catch_unwind(AssertUnwindSafe(|| *stage = new))
+        })
+    }
+
+    /// Drops the future (holding `RUNNING`) and stores the cancelled error.
+    fn cancel_future(&self) {
+        let error = match self.set_stage(Stage::Consumed) {
+            Ok(()) => JoinError::cancelled(self.id),
+            Err(panic) => JoinError::panic(self.id, panic),
+        };
+        let _ = self.set_stage(Stage::Finished(Err(error)));
+    }
+
+    /// Publishes the result (already in the stage), wakes the joiner and
+    /// tells the scheduler the task is done.
+    fn complete(&self) {
+        let snapshot = self.state.complete();
+        if snapshot.has_join_interest() {
+            let waker = self.join_waker.lock().take();
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        } else {
+            // Nobody will read the output: drop it now (ignoring a panic in
+            // its destructor, there is no one to report it to).
+            let _ = self.set_stage(Stage::Consumed);
+        }
+        self.scheduler.release(self);
+    }
+
+    fn cancel_and_complete(&self) {
+        self.cancel_future();
+        self.complete();
+    }
+}
+
+impl<F, S> Runnable for Cell<F, S>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    fn run(self: Arc<Self>) {
+        match self.state.transition(state::to_running) {
+            ToRunning::Skip => return,
+            ToRunning::Cancel => return self.cancel_and_complete(),
+            ToRunning::Poll => {}
+        }
+
+        let waker = waker::waker_ref(&self);
+        let mut cx = Context::from_waker(&waker);
+        match catch_unwind(AssertUnwindSafe(|| self.poll_future(&mut cx))) {
+            Ok(Poll::Ready(output)) => {
+                let result = match self.set_stage(Stage::Consumed) {
+                    Ok(()) => Ok(output),
+                    // The future's destructor panicked after it finished.
+                    Err(panic) => Err(JoinError::panic(self.id, panic)),
+                };
+                let _ = self.set_stage(Stage::Finished(result));
+                self.complete();
+            }
+            Err(panic) => {
+                let _ = self.set_stage(Stage::Consumed);
+                let _ = self.set_stage(Stage::Finished(Err(JoinError::panic(self.id, panic))));
+                self.complete();
+            }
+            Ok(Poll::Pending) => match self.state.transition(state::to_idle) {
+                ToIdle::Idle => {}
+                // `self` (the old queue reference) stays alive until
+                // `reschedule` returns, see `wake_by_val` for why.
+                ToIdle::Reschedule => self.scheduler.reschedule(Notified(self.clone())),
+                ToIdle::Cancel => self.cancel_and_complete(),
+            },
+        }
+    }
+
+    fn shutdown(&self) {
+        if self.state.transition(state::shutdown) == state::Shutdown::Cancel {
+            self.cancel_and_complete();
+        }
+    }
+
+    fn abort(&self) {
+        if self.state.transition(state::abort) == state::Wake::Submit {
+            self.scheduler.schedule(Notified(self.to_arc()));
+        }
+    }
+
+    fn is_complete(&self) -> bool {
+        self.state.load().is_complete()
+    }
+
+    fn id(&self) -> Id {
+        self.id
+    }
+
+    fn owned_index(&self) -> usize {
+        self.owned_index.load(Relaxed)
+    }
+
+    fn set_owned_index(&self, index: usize) {
+        self.owned_index.store(index, Relaxed);
+    }
+}
+
+impl<F, S> JoinTarget<F::Output> for Cell<F, S>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
+        if !self.state.load().is_complete() {
+            let mut slot = self.join_waker.lock();
+            // Re-check under the lock: the completer sets COMPLETE before it
+            // takes this lock, so either it sees our waker or we see COMPLETE.
+            if !self.state.load().is_complete() {
+                match &*slot {
+                    Some(stored) if stored.will_wake(cx.waker()) => {}
+                    _ => *slot = Some(cx.waker().clone()),
+                }
+                return Poll::Pending;
+            }
+        }
+        self.stage.with_mut(|stage| {
+            // SAFETY: COMPLETE is set and we hold JOIN_INTEREST, so the
+            // output belongs to us and the task side never touches it again.
+            let stage = unsafe { &mut *stage };
+            match std::mem::replace(stage, Stage::Consumed) {
+                Stage::Finished(result) => Poll::Ready(result),
+                Stage::Consumed => panic!(
+                    "`JoinHandle` polled after it already returned its output. A JoinHandle \
+                     is a future that completes once: do not poll or `.await` it again after \
+                     it returned `Ready` (e.g. use `Option<JoinHandle>` or `fuse()`)."
+                ),
+                Stage::Running(_) => unreachable!("COMPLETE task still holds its future"),
+            }
+        })
+    }
+
+    fn drop_join_handle(&self) {
+        if self.state.transition(state::drop_join_handle) == state::DropJoinHandle::HandleDropsOutput {
+            // Complete and never read: the output is ours to drop. A panic
+            // in the output's destructor is swallowed, like Tokio does.
+            let _ = self.set_stage(Stage::Consumed);
+        }
+        // The joiner's waker is no longer needed; don't keep it alive.
+        drop(self.join_waker.lock().take());
+    }
+
+    fn as_task(self: Arc<Self>) -> TaskRef {
+        self
+    }
+
+    fn abort(&self) {
+        Runnable::abort(self);
+    }
+
+    fn is_complete(&self) -> bool {
+        Runnable::is_complete(self)
+    }
+
+    fn id(&self) -> Id {
+        self.id
+    }
+}
