@@ -188,7 +188,9 @@ pub(crate) fn set_scheduler<R>(scheduler: &scheduler::Context, f: impl FnOnce() 
 
 /// Runs `f` with the scheduler running on this thread, if any.
 pub(crate) fn with_scheduler<R>(f: impl FnOnce(Option<&scheduler::Context>) -> R) -> R {
-    let ptr = CONTEXT.try_with(|cx| cx.scheduler.get()).unwrap_or(ptr::null());
+    let ptr = CONTEXT
+        .try_with(|cx| cx.scheduler.get())
+        .unwrap_or(ptr::null());
     // SAFETY: a non-null pointer was installed by `set_scheduler`, whose
     // caller keeps the pointee borrowed until the pointer is reset (module
     // invariant); we are on the same thread, inside that call.

@@ -249,7 +249,10 @@ mod tests {
         parker.park();
         let start = Instant::now();
         parker.park_timeout(Duration::from_millis(30));
-        assert!(start.elapsed() >= Duration::from_millis(30), "second token leaked");
+        assert!(
+            start.elapsed() >= Duration::from_millis(30),
+            "second token leaked"
+        );
     }
 
     #[test]

@@ -14,7 +14,9 @@ pub(crate) fn with_time_limit<R>(limit: Duration, f: impl FnOnce() -> R) -> R {
         .to_owned();
     std::thread::spawn(move || {
         if let Err(mpsc::RecvTimeoutError::Timeout) = watch.recv_timeout(limit) {
-            eprintln!("test `{name}` exceeded its time limit of {limit:?} (a lost wake-up?); aborting");
+            eprintln!(
+                "test `{name}` exceeded its time limit of {limit:?} (a lost wake-up?); aborting"
+            );
             std::process::abort();
         }
     });

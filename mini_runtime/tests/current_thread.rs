@@ -190,7 +190,14 @@ impl Future for CountPolls {
     }
 }
 
-fn count_polls(wake_self_in_poll: usize) -> (CountPolls, Arc<AtomicUsize>, Arc<Mutex<Option<Waker>>>, Arc<AtomicBool>) {
+fn count_polls(
+    wake_self_in_poll: usize,
+) -> (
+    CountPolls,
+    Arc<AtomicUsize>,
+    Arc<Mutex<Option<Waker>>>,
+    Arc<AtomicBool>,
+) {
     let f = CountPolls {
         polls: Arc::default(),
         waker: Arc::default(),
@@ -318,7 +325,9 @@ fn panic_becomes_join_error_and_runtime_keeps_running() {
         let rt = rt();
         rt.block_on(async {
             let n = std::hint::black_box(42);
-            let err = mini_runtime::spawn(async move { panic!("boom {n}") }).await.unwrap_err();
+            let err = mini_runtime::spawn(async move { panic!("boom {n}") })
+                .await
+                .unwrap_err();
             assert!(err.is_panic());
             assert!(!err.is_cancelled());
             assert!(err.to_string().contains("boom 42"), "{err}");
@@ -384,7 +393,10 @@ fn remote_spawns_from_many_threads_all_run() {
                 })
             })
             .collect();
-        let handles: Vec<_> = threads.into_iter().flat_map(|t| t.join().unwrap()).collect();
+        let handles: Vec<_> = threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect();
         rt.block_on(async {
             for h in handles {
                 h.await.unwrap();
@@ -399,7 +411,9 @@ fn hundred_thousand_spawned_tasks_complete() {
     with_time_limit(Duration::from_secs(120), || {
         let rt = rt();
         let sum = rt.block_on(async {
-            let handles: Vec<_> = (0..100_000u64).map(|i| mini_runtime::spawn(async move { i })).collect();
+            let handles: Vec<_> = (0..100_000u64)
+                .map(|i| mini_runtime::spawn(async move { i }))
+                .collect();
             let mut sum = 0;
             for h in handles {
                 sum += h.await.unwrap();
@@ -438,7 +452,9 @@ fn yield_now_lets_another_task_run() {
         });
         let log = log.lock().unwrap().clone();
         // Strict alternation on a FIFO single-threaded queue.
-        let expected: Vec<String> = (0..5).flat_map(|i| [format!("tick{i}"), format!("tock{i}")]).collect();
+        let expected: Vec<String> = (0..5)
+            .flat_map(|i| [format!("tick{i}"), format!("tock{i}")])
+            .collect();
         assert_eq!(log, expected);
     });
 }
@@ -550,22 +566,33 @@ fn panic_message(result: std::thread::Result<impl Sized>) -> String {
 #[test]
 fn spawn_outside_a_runtime_panics_with_a_helpful_message() {
     let msg = panic_message(catch_unwind(|| mini_runtime::spawn(async {})));
-    assert!(msg.contains("`spawn` must be called from the context of a mini_runtime runtime"), "{msg}");
+    assert!(
+        msg.contains("`spawn` must be called from the context of a mini_runtime runtime"),
+        "{msg}"
+    );
     assert!(msg.contains("runtime.enter()"), "names the fix: {msg}");
 }
 
 #[test]
 fn handle_current_outside_a_runtime_panics_with_a_helpful_message() {
     let msg = panic_message(catch_unwind(Handle::current));
-    assert!(msg.contains("`Handle::current` must be called from the context"), "{msg}");
+    assert!(
+        msg.contains("`Handle::current` must be called from the context"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn block_on_inside_a_runtime_panics_with_a_helpful_message() {
     let rt = rt();
     let rt2 = self::rt();
-    let msg = panic_message(catch_unwind(AssertUnwindSafe(|| rt.block_on(async { rt2.block_on(async {}) }))));
-    assert!(msg.contains("Cannot block the current thread from within a runtime"), "{msg}");
+    let msg = panic_message(catch_unwind(AssertUnwindSafe(|| {
+        rt.block_on(async { rt2.block_on(async {}) })
+    })));
+    assert!(
+        msg.contains("Cannot block the current thread from within a runtime"),
+        "{msg}"
+    );
     assert!(msg.contains("Runtime::block_on"), "{msg}");
     assert!(msg.contains(".await"), "names the fix: {msg}");
     // The standalone executor refuses too.
@@ -587,7 +614,10 @@ fn join_handle_polled_after_completion_panics_with_a_helpful_message() {
             let _ = (&mut handle).await;
         })
     })));
-    assert!(msg.contains("`JoinHandle` polled after it already returned its output"), "{msg}");
+    assert!(
+        msg.contains("`JoinHandle` polled after it already returned its output"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -609,7 +639,10 @@ fn builder_rejects_zero_settings() {
 #[test]
 fn global_queue_is_served_while_local_queue_is_busy() {
     with_time_limit(LIMIT, || {
-        let rt = Builder::new_current_thread().global_queue_interval(4).build().unwrap();
+        let rt = Builder::new_current_thread()
+            .global_queue_interval(4)
+            .build()
+            .unwrap();
         let handle = rt.handle().clone();
         let remote_ran = Arc::new(AtomicBool::new(false));
         let r2 = remote_ran.clone();

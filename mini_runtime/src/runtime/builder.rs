@@ -94,7 +94,10 @@ impl Builder {
     /// If `n == 0`.
     #[track_caller]
     pub fn worker_threads(&mut self, n: usize) -> &mut Self {
-        assert!(n > 0, "worker_threads(0): a runtime needs at least one worker thread; pass 1 or more");
+        assert!(
+            n > 0,
+            "worker_threads(0): a runtime needs at least one worker thread; pass 1 or more"
+        );
         self.worker_threads = Some(n);
         self
     }
@@ -152,7 +155,10 @@ impl Builder {
     /// If `ticks == 0`.
     #[track_caller]
     pub fn global_queue_interval(&mut self, ticks: u32) -> &mut Self {
-        assert!(ticks > 0, "global_queue_interval(0): the interval must be at least 1 tick");
+        assert!(
+            ticks > 0,
+            "global_queue_interval(0): the interval must be at least 1 tick"
+        );
         self.global_queue_interval = ticks;
         self
     }
@@ -165,7 +171,10 @@ impl Builder {
     /// If `ticks == 0`.
     #[track_caller]
     pub fn event_interval(&mut self, ticks: u32) -> &mut Self {
-        assert!(ticks > 0, "event_interval(0): the interval must be at least 1 tick");
+        assert!(
+            ticks > 0,
+            "event_interval(0): the interval must be at least 1 tick"
+        );
         self.event_interval = ticks;
         self
     }

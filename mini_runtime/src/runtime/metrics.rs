@@ -113,7 +113,10 @@ impl RuntimeMetrics {
 
     fn worker(&self, worker: usize) -> &WorkerMetrics {
         let n = self.num_workers();
-        assert!(worker < n, "worker index {worker} out of range: this runtime has {n} worker(s)");
+        assert!(
+            worker < n,
+            "worker index {worker} out of range: this runtime has {n} worker(s)"
+        );
         self.handle.worker_metrics(worker)
     }
 
@@ -128,7 +131,9 @@ impl RuntimeMetrics {
 
     /// Tasks polled by all workers together.
     pub fn total_poll_count(&self) -> u64 {
-        (0..self.num_workers()).map(|w| self.worker_poll_count(w)).sum()
+        (0..self.num_workers())
+            .map(|w| self.worker_poll_count(w))
+            .sum()
     }
 
     /// Times one worker parked (went to sleep waiting for work).

@@ -82,6 +82,7 @@ impl Runtime {
                 let config = current_thread::Config {
                     global_queue_interval: builder.global_queue_interval,
                     event_interval: builder.event_interval,
+                    enable_time: builder.enable_time,
                 };
                 scheduler::Handle::CurrentThread(current_thread::Handle::new(config))
             }

@@ -72,6 +72,7 @@ use crate::task::{Id, JoinHandle};
 pub(crate) struct Config {
     pub(crate) global_queue_interval: u32,
     pub(crate) event_interval: u32,
+    pub(crate) enable_time: bool,
 }
 
 /// State shared by everyone who holds the runtime's handle.
@@ -131,7 +132,7 @@ impl Wake for BlockOnWaker {
 
 impl Handle {
     pub(crate) fn new(config: Config) -> Arc<Handle> {
-        let (driver, driver_handle) = driver::new();
+        let (driver, driver_handle) = driver::new(config.enable_time);
         Arc::new(Handle {
             inject: Mutex::new(Inject {
                 queue: VecDeque::new(),
@@ -279,7 +280,11 @@ pub(crate) fn block_on<F: Future>(
     })
 }
 
-fn run_with_core<F: Future>(handle: &Arc<Handle>, core: Box<Core>, mut future: Pin<&mut F>) -> F::Output {
+fn run_with_core<F: Future>(
+    handle: &Arc<Handle>,
+    core: Box<Core>,
+    mut future: Pin<&mut F>,
+) -> F::Output {
     let cx = scheduler::Context::CurrentThread(Context {
         handle: handle.clone(),
         core: RefCell::new(Some(core)),
@@ -347,7 +352,9 @@ impl Context {
     fn take_driver(&self) -> Driver {
         let mut core = self.core.borrow_mut();
         let core = core.as_mut().expect("core is present while block_on runs");
-        core.driver.take().expect("driver is present while block_on runs")
+        core.driver
+            .take()
+            .expect("driver is present while block_on runs")
     }
 
     fn put_driver(&self, driver: Driver) {

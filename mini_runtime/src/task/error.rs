@@ -109,7 +109,9 @@ impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
             Repr::Cancelled => write!(f, "task {} was cancelled", self.id),
-            Repr::Panic(_, Some(msg)) => write!(f, "task {} panicked with message {msg:?}", self.id),
+            Repr::Panic(_, Some(msg)) => {
+                write!(f, "task {} panicked with message {msg:?}", self.id)
+            }
             Repr::Panic(_, None) => write!(f, "task {} panicked", self.id),
         }
     }

@@ -116,11 +116,6 @@ impl Notified {
         self.0.run();
     }
 
-    /// The task's id.
-    pub(crate) fn id(&self) -> Id {
-        self.0.id()
-    }
-
     /// Turns the reference into a plain `TaskRef`.
     #[allow(dead_code)] // used by the schedulers' shutdown paths
     pub(crate) fn into_task(self) -> TaskRef {
@@ -415,7 +410,9 @@ where
     }
 
     fn drop_join_handle(&self) {
-        if self.state.transition(state::drop_join_handle) == state::DropJoinHandle::HandleDropsOutput {
+        if self.state.transition(state::drop_join_handle)
+            == state::DropJoinHandle::HandleDropsOutput
+        {
             // Complete and never read: the output is ours to drop. A panic
             // in the output's destructor is swallowed, like Tokio does.
             let _ = self.set_stage(Stage::Consumed);

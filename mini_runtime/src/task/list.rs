@@ -99,17 +99,15 @@ impl OwnedTasks {
         self.inner.lock().len
     }
 
-    /// Whether the list was closed by shutdown.
-    pub(crate) fn is_closed(&self) -> bool {
-        self.inner.lock().closed
-    }
-
     /// Closes the list and returns every task still in it.
     pub(crate) fn close_and_take_all(&self) -> Vec<TaskRef> {
         let mut slab = self.inner.lock();
         slab.closed = true;
         slab.len = 0;
         slab.free.clear();
-        std::mem::take(&mut slab.slots).into_iter().flatten().collect()
+        std::mem::take(&mut slab.slots)
+            .into_iter()
+            .flatten()
+            .collect()
     }
 }

@@ -105,7 +105,15 @@ impl std::fmt::Debug for Snapshot {
             .filter(|(bit, _)| self.has(*bit))
             .map(|(_, name)| *name)
             .collect();
-        write!(f, "{}", if set.is_empty() { "IDLE".to_string() } else { set.join("|") })
+        write!(
+            f,
+            "{}",
+            if set.is_empty() {
+                "IDLE".to_string()
+            } else {
+                set.join("|")
+            }
+        )
     }
 }
 
@@ -123,13 +131,20 @@ pub(crate) enum ToRunning {
 
 /// A queued task is picked up by a worker.
 pub(crate) fn to_running(s: Snapshot) -> (ToRunning, Option<Snapshot>) {
-    debug_assert!(s.is_scheduled(), "running a task that is not scheduled: {s:?}");
+    debug_assert!(
+        s.is_scheduled(),
+        "running a task that is not scheduled: {s:?}"
+    );
     if s.is_complete() {
         return (ToRunning::Skip, None);
     }
     debug_assert!(!s.is_running(), "task queued twice: {s:?}");
     let next = s.unset(SCHEDULED).set(RUNNING);
-    let action = if s.is_cancelled() { ToRunning::Cancel } else { ToRunning::Poll };
+    let action = if s.is_cancelled() {
+        ToRunning::Cancel
+    } else {
+        ToRunning::Poll
+    };
     (action, Some(next))
 }
 
@@ -152,7 +167,11 @@ pub(crate) fn to_idle(s: Snapshot) -> (ToIdle, Option<Snapshot>) {
         return (ToIdle::Cancel, None);
     }
     let next = s.unset(RUNNING);
-    let action = if s.is_scheduled() { ToIdle::Reschedule } else { ToIdle::Idle };
+    let action = if s.is_scheduled() {
+        ToIdle::Reschedule
+    } else {
+        ToIdle::Idle
+    };
     (action, Some(next))
 }
 
@@ -311,7 +330,12 @@ mod tests {
             (S | C | X, ToRunning::Skip, None),
         ];
         for (from, action, to) in table {
-            assert_eq!(to_running(snap(from)), (action, to.map(snap)), "from {:?}", snap(from));
+            assert_eq!(
+                to_running(snap(from)),
+                (action, to.map(snap)),
+                "from {:?}",
+                snap(from)
+            );
         }
     }
 
@@ -324,7 +348,12 @@ mod tests {
             (R | S | X, ToIdle::Cancel, None),
         ];
         for (from, action, to) in table {
-            assert_eq!(to_idle(snap(from)), (action, to.map(snap)), "from {:?}", snap(from));
+            assert_eq!(
+                to_idle(snap(from)),
+                (action, to.map(snap)),
+                "from {:?}",
+                snap(from)
+            );
         }
     }
 
@@ -338,15 +367,20 @@ mod tests {
     #[test]
     fn wake_table() {
         let table = [
-            (J, Wake::Submit, Some(S | J)),             // idle: queue it
-            (S | J, Wake::Nothing, None),               // already queued: one poll
-            (R | J, Wake::Nothing, Some(R | S | J)),    // running: poller re-queues
-            (R | S | J, Wake::Nothing, None),           // second wake while running
-            (C | J, Wake::Nothing, None),               // complete: no-op
+            (J, Wake::Submit, Some(S | J)),          // idle: queue it
+            (S | J, Wake::Nothing, None),            // already queued: one poll
+            (R | J, Wake::Nothing, Some(R | S | J)), // running: poller re-queues
+            (R | S | J, Wake::Nothing, None),        // second wake while running
+            (C | J, Wake::Nothing, None),            // complete: no-op
             (C, Wake::Nothing, None),
         ];
         for (from, action, to) in table {
-            assert_eq!(wake(snap(from)), (action, to.map(snap)), "from {:?}", snap(from));
+            assert_eq!(
+                wake(snap(from)),
+                (action, to.map(snap)),
+                "from {:?}",
+                snap(from)
+            );
         }
     }
 
@@ -360,7 +394,12 @@ mod tests {
             (C | J, Wake::Nothing, None),
         ];
         for (from, action, to) in table {
-            assert_eq!(abort(snap(from)), (action, to.map(snap)), "from {:?}", snap(from));
+            assert_eq!(
+                abort(snap(from)),
+                (action, to.map(snap)),
+                "from {:?}",
+                snap(from)
+            );
         }
     }
 
@@ -373,7 +412,12 @@ mod tests {
             (C | J, Shutdown::Nothing, None),
         ];
         for (from, action, to) in table {
-            assert_eq!(shutdown(snap(from)), (action, to.map(snap)), "from {:?}", snap(from));
+            assert_eq!(
+                shutdown(snap(from)),
+                (action, to.map(snap)),
+                "from {:?}",
+                snap(from)
+            );
         }
     }
 
@@ -436,7 +480,11 @@ mod loom_tests {
             let waker = thread::spawn(move || s2.transition(wake) == Wake::Submit);
             let rescheduled = state.transition(to_idle) == ToIdle::Reschedule;
             let submitted = waker.join().unwrap();
-            assert!(rescheduled ^ submitted, "queued {} times", rescheduled as u8 + submitted as u8);
+            assert!(
+                rescheduled ^ submitted,
+                "queued {} times",
+                rescheduled as u8 + submitted as u8
+            );
             assert!(state.load().is_scheduled());
         });
     }

@@ -13,10 +13,15 @@ use std::time::Duration;
 /// a lost wake-up fails CI with a message instead of hanging it.
 pub fn with_time_limit<R>(limit: Duration, f: impl FnOnce() -> R) -> R {
     let (done, watch) = mpsc::channel::<()>();
-    let name = std::thread::current().name().unwrap_or("<unnamed>").to_owned();
+    let name = std::thread::current()
+        .name()
+        .unwrap_or("<unnamed>")
+        .to_owned();
     std::thread::spawn(move || {
         if let Err(mpsc::RecvTimeoutError::Timeout) = watch.recv_timeout(limit) {
-            eprintln!("test `{name}` exceeded its time limit of {limit:?} (a lost wake-up?); aborting");
+            eprintln!(
+                "test `{name}` exceeded its time limit of {limit:?} (a lost wake-up?); aborting"
+            );
             std::process::abort();
         }
     });
