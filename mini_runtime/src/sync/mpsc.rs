@@ -1,1 +1,0 @@
-//! Multi-producer, single-consumer channels (in progress).
