@@ -67,6 +67,7 @@ pub mod time;
 #[doc(hidden)]
 pub mod macros_support;
 
+mod blocking;
 mod block_on;
 mod context;
 mod scheduler;

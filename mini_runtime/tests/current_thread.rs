@@ -190,14 +190,11 @@ impl Future for CountPolls {
     }
 }
 
+type WakerSlot = Arc<Mutex<Option<Waker>>>;
+
 fn count_polls(
     wake_self_in_poll: usize,
-) -> (
-    CountPolls,
-    Arc<AtomicUsize>,
-    Arc<Mutex<Option<Waker>>>,
-    Arc<AtomicBool>,
-) {
+) -> (CountPolls, Arc<AtomicUsize>, WakerSlot, Arc<AtomicBool>) {
     let f = CountPolls {
         polls: Arc::default(),
         waker: Arc::default(),
@@ -219,6 +216,7 @@ fn double_wake_before_poll_gives_one_poll() {
             let w = waker.lock().unwrap().clone().unwrap();
             w.wake_by_ref();
             w.wake_by_ref();
+            #[allow(clippy::waker_clone_wake)] // on purpose: wake by value too
             w.clone().wake();
             // Give the scheduler several turns; the task must be polled once.
             for _ in 0..10 {
@@ -537,6 +535,7 @@ fn future_whose_destructor_panics_does_not_crash_shutdown() {
     }
     with_time_limit(LIMIT, || {
         let rt = rt();
+        #[allow(clippy::async_yields_async)] // the handle outlives the runtime on purpose
         let join = rt.block_on(async {
             let join = mini_runtime::spawn(async {
                 let _p = PanicOnDrop;

@@ -81,6 +81,16 @@ impl Handle {
         self.inner.spawn(future)
     }
 
+    /// Runs a blocking closure on the runtime's blocking pool; see
+    /// [`task::spawn_blocking`](crate::task::spawn_blocking).
+    pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.inner.spawn_blocking(f)
+    }
+
     /// Runs a future to completion on this thread. On a current-thread
     /// runtime, if no other thread is inside `block_on`, this thread also
     /// runs the runtime's tasks meanwhile; otherwise it only drives its own

@@ -111,6 +111,21 @@ impl RuntimeMetrics {
         self.handle.remote_schedule_count()
     }
 
+    /// Threads of the blocking pool (busy or idle).
+    pub fn num_blocking_threads(&self) -> usize {
+        self.handle.blocking().num_threads()
+    }
+
+    /// Blocking-pool threads waiting for work.
+    pub fn num_idle_blocking_threads(&self) -> usize {
+        self.handle.blocking().num_idle_threads()
+    }
+
+    /// Blocking jobs waiting for a thread.
+    pub fn blocking_queue_depth(&self) -> usize {
+        self.handle.blocking().queue_depth()
+    }
+
     fn worker(&self, worker: usize) -> &WorkerMetrics {
         let n = self.num_workers();
         assert!(

@@ -36,6 +36,7 @@ pub use self::builder::{
 pub use self::handle::{Handle, RuntimeFlavor, TryCurrentError};
 pub use self::metrics::RuntimeMetrics;
 
+use crate::blocking;
 use crate::context::SetCurrentGuard;
 use crate::scheduler::{self, current_thread};
 use crate::task::JoinHandle;
@@ -77,6 +78,12 @@ impl<'a> EnterGuard<'a> {
 
 impl Runtime {
     fn from_builder(builder: &Builder) -> io::Result<Runtime> {
+        let blocking = blocking::Spawner::new(blocking::Config {
+            thread_cap: builder.max_blocking_threads,
+            keep_alive: builder.thread_keep_alive,
+            thread_name: builder.thread_name.clone(),
+            stack_size: builder.thread_stack_size,
+        });
         let inner = match builder.kind {
             builder::Kind::CurrentThread => {
                 let config = current_thread::Config {
@@ -84,7 +91,7 @@ impl Runtime {
                     event_interval: builder.event_interval,
                     enable_time: builder.enable_time,
                 };
-                scheduler::Handle::CurrentThread(current_thread::Handle::new(config))
+                scheduler::Handle::CurrentThread(current_thread::Handle::new(config, blocking))
             }
         };
         Ok(Runtime {
@@ -102,6 +109,16 @@ impl Runtime {
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         self.handle.inner.block_on("Runtime::block_on", future)
+    }
+
+    /// Runs a blocking closure on the runtime's blocking pool; see
+    /// [`task::spawn_blocking`](crate::task::spawn_blocking).
+    pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.handle.spawn_blocking(f)
     }
 
     /// Spawns a task on this runtime; see [`crate::spawn`].
@@ -130,10 +147,11 @@ impl Runtime {
     }
 
     /// Shuts the runtime down, waiting at most `timeout` for blocking-pool
-    /// jobs that are already running. Pending tasks are cancelled.
-    pub fn shutdown_timeout(self, timeout: Duration) {
-        let _ = timeout; // no blocking pool yet: nothing runs to wait for
-        drop(self);
+    /// jobs that are already running (they cannot be interrupted; after the
+    /// timeout they are left to finish on their own). Pending tasks and
+    /// blocking jobs that have not started are cancelled.
+    pub fn shutdown_timeout(mut self, timeout: Duration) {
+        self.shutdown(Some(timeout));
     }
 
     /// Shuts the runtime down without waiting for anything.
@@ -142,8 +160,18 @@ impl Runtime {
     }
 }
 
-impl Drop for Runtime {
-    fn drop(&mut self) {
+impl Runtime {
+    fn shutdown(&mut self, blocking_timeout: Option<Duration>) {
         self.handle.inner.shutdown();
+        self.handle.inner.blocking().shutdown(blocking_timeout);
+    }
+}
+
+impl Drop for Runtime {
+    /// Cancels every pending task, then waits for blocking jobs that are
+    /// already running (as Tokio does; use `shutdown_timeout` or
+    /// `shutdown_background` to bound the wait).
+    fn drop(&mut self) {
+        self.shutdown(None);
     }
 }

@@ -56,6 +56,7 @@ use std::future::Future;
 use std::pin::{Pin, pin};
 use std::task::{Context as TaskContext, Poll, Wake, Waker};
 
+use crate::blocking;
 use crate::context;
 use crate::park::{Parker, Unparker};
 use crate::runtime::driver::{self, Driver};
@@ -82,6 +83,7 @@ pub(crate) struct Handle {
     inject_len: AtomicUsize,
     owned: OwnedTasks,
     pub(crate) driver: driver::Handle,
+    pub(crate) blocking: blocking::Spawner,
     config: Config,
     /// The core, while no `block_on` is running.
     core: Mutex<Option<Box<Core>>>,
@@ -131,7 +133,7 @@ impl Wake for BlockOnWaker {
 }
 
 impl Handle {
-    pub(crate) fn new(config: Config) -> Arc<Handle> {
+    pub(crate) fn new(config: Config, blocking: blocking::Spawner) -> Arc<Handle> {
         let (driver, driver_handle) = driver::new(config.enable_time);
         Arc::new(Handle {
             inject: Mutex::new(Inject {
@@ -140,6 +142,7 @@ impl Handle {
             }),
             inject_len: AtomicUsize::new(0),
             owned: OwnedTasks::new(),
+            blocking,
             config,
             core: Mutex::new(Some(Box::new(Core {
                 queue: VecDeque::with_capacity(64),

@@ -9,6 +9,7 @@ pub(crate) mod current_thread;
 
 use std::future::Future;
 
+use crate::blocking;
 use crate::runtime::driver;
 use crate::runtime::metrics::WorkerMetrics;
 use crate::sync::Arc;
@@ -34,6 +35,20 @@ impl Handle {
         let id = Id::next();
         match self {
             Handle::CurrentThread(h) => h.spawn(future, id),
+        }
+    }
+
+    pub(crate) fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.blocking().spawn_blocking(self, f)
+    }
+
+    pub(crate) fn blocking(&self) -> &blocking::Spawner {
+        match self {
+            Handle::CurrentThread(h) => &h.blocking,
         }
     }
 

@@ -67,6 +67,41 @@ impl fmt::Display for Id {
     }
 }
 
+/// Runs a blocking closure on the current runtime's blocking pool and
+/// returns a handle to its result.
+///
+/// Use it for code that blocks the thread (std file or network I/O, long
+/// computations, blocking C calls): on a runtime thread it would stall every
+/// other task. Threads start lazily up to `Builder::max_blocking_threads`;
+/// jobs beyond that wait in a queue. A panic in the closure becomes a
+/// [`JoinError`] with `is_panic()`. `abort()` only prevents a job that has
+/// not started yet; a running closure cannot be interrupted.
+///
+/// ```
+/// let rt = mini_runtime::runtime::Builder::new_current_thread().build().unwrap();
+/// let primes = rt.block_on(async {
+///     mini_runtime::task::spawn_blocking(|| (2..1000u32).filter(|n| (2..*n).all(|d| n % d != 0)).count())
+///         .await
+///         .unwrap()
+/// });
+/// assert_eq!(primes, 168);
+/// ```
+///
+/// # Panics
+///
+/// When called outside a runtime.
+#[track_caller]
+pub fn spawn_blocking<F, R>(f: F) -> JoinHandle<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    match crate::context::with_current(|handle| handle.spawn_blocking(f)) {
+        Ok(join) => join,
+        Err(err) => panic!("`spawn_blocking` {err}"),
+    }
+}
+
 /// Spawns a future as a new task on the current runtime.
 ///
 /// The task starts running in the background right away (on the next turn
