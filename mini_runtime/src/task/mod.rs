@@ -28,6 +28,7 @@
 mod error;
 pub(crate) mod harness;
 mod join;
+mod join_set;
 pub(crate) mod list;
 pub(crate) mod state;
 mod waker;
@@ -39,6 +40,7 @@ use std::num::NonZeroU64;
 
 pub use self::error::JoinError;
 pub use self::join::{AbortHandle, JoinHandle};
+pub use self::join_set::JoinSet;
 pub use self::yield_now::yield_now;
 
 use crate::sync::StaticAtomicU64;
