@@ -58,6 +58,7 @@
 // Lets the proc macros name `::mini_runtime` from inside this crate too.
 extern crate self as mini_runtime;
 
+pub mod fs;
 pub mod park;
 pub mod runtime;
 pub mod sync;
@@ -67,8 +68,8 @@ pub mod time;
 #[doc(hidden)]
 pub mod macros_support;
 
-mod blocking;
 mod block_on;
+mod blocking;
 mod context;
 mod scheduler;
 
