@@ -12,6 +12,10 @@ use super::Runtime;
 /// work). Tokio's current-thread default.
 pub const DEFAULT_GLOBAL_QUEUE_INTERVAL: u32 = 31;
 
+/// The global queue interval of the multi-thread runtime: Tokio's fixed
+/// default before it started tuning it at run time.
+pub const DEFAULT_MULTI_THREAD_GLOBAL_QUEUE_INTERVAL: u32 = 61;
+
 /// How many tasks run between two looks at the timers (and the block_on
 /// future) when tasks keep being runnable. Tokio's default.
 pub const DEFAULT_EVENT_INTERVAL: u32 = 61;
@@ -26,6 +30,7 @@ pub const DEFAULT_THREAD_KEEP_ALIVE: Duration = Duration::from_secs(10);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
     CurrentThread,
+    MultiThread,
 }
 
 /// Builds a runtime with custom settings.
@@ -50,6 +55,7 @@ pub struct Builder {
     pub(crate) global_queue_interval: u32,
     pub(crate) event_interval: u32,
     pub(crate) disable_lifo_slot: bool,
+    pub(crate) local_queue_capacity: usize,
     pub(crate) enable_time: bool,
 }
 
@@ -58,6 +64,14 @@ impl Builder {
     /// that calls `block_on`.
     pub fn new_current_thread() -> Builder {
         Builder::new(Kind::CurrentThread)
+    }
+
+    /// A builder for the multi-thread, work-stealing runtime: tasks run on
+    /// `worker_threads` worker threads (default: the number of CPUs).
+    pub fn new_multi_thread() -> Builder {
+        let mut builder = Builder::new(Kind::MultiThread);
+        builder.global_queue_interval = DEFAULT_MULTI_THREAD_GLOBAL_QUEUE_INTERVAL;
+        builder
     }
 
     fn new(kind: Kind) -> Builder {
@@ -71,6 +85,7 @@ impl Builder {
             global_queue_interval: DEFAULT_GLOBAL_QUEUE_INTERVAL,
             event_interval: DEFAULT_EVENT_INTERVAL,
             disable_lifo_slot: false,
+            local_queue_capacity: crate::scheduler::multi_thread::queue::LOCAL_QUEUE_CAPACITY,
             enable_time: false,
         }
     }
@@ -179,10 +194,27 @@ impl Builder {
         self
     }
 
-    /// Turns off the multi-thread scheduler's LIFO slot (no effect on the
+    /// Turns off the multi-thread scheduler's LIFO slot, so a woken task
+    /// always goes to the back of the local queue (no effect on the
     /// current-thread runtime).
     pub fn disable_lifo_slot(&mut self) -> &mut Self {
         self.disable_lifo_slot = true;
+        self
+    }
+
+    /// Slots in each worker's local run queue of the multi-thread runtime
+    /// (default [`LOCAL_QUEUE_CAPACITY`](crate::runtime::LOCAL_QUEUE_CAPACITY)).
+    ///
+    /// # Panics
+    ///
+    /// Unless `slots` is a power of two between 2 and 65,536.
+    #[track_caller]
+    pub fn local_queue_capacity(&mut self, slots: usize) -> &mut Self {
+        assert!(
+            (2..=1 << 16).contains(&slots) && slots.is_power_of_two(),
+            "local_queue_capacity({slots}): the capacity must be a power of two between 2 and 65536"
+        );
+        self.local_queue_capacity = slots;
         self
     }
 
@@ -203,6 +235,7 @@ impl fmt::Debug for Builder {
             .field("global_queue_interval", &self.global_queue_interval)
             .field("event_interval", &self.event_interval)
             .field("disable_lifo_slot", &self.disable_lifo_slot)
+            .field("local_queue_capacity", &self.local_queue_capacity)
             .field("enable_time", &self.enable_time)
             .finish_non_exhaustive()
     }

@@ -24,6 +24,8 @@ pub struct Handle {
 pub enum RuntimeFlavor {
     /// Tasks run on the thread calling `block_on`.
     CurrentThread,
+    /// Tasks run on a pool of work-stealing worker threads.
+    MultiThread,
 }
 
 /// Returned by [`Handle::try_current`] when there is no current runtime.
@@ -93,8 +95,8 @@ impl Handle {
 
     /// Runs a future to completion on this thread. On a current-thread
     /// runtime, if no other thread is inside `block_on`, this thread also
-    /// runs the runtime's tasks meanwhile; otherwise it only drives its own
-    /// future.
+    /// runs the runtime's tasks meanwhile; otherwise (and always on a
+    /// multi-thread runtime) it only drives its own future.
     ///
     /// # Panics
     ///
@@ -118,6 +120,7 @@ impl Handle {
     pub fn runtime_flavor(&self) -> RuntimeFlavor {
         match self.inner {
             scheduler::Handle::CurrentThread(_) => RuntimeFlavor::CurrentThread,
+            scheduler::Handle::MultiThread(_) => RuntimeFlavor::MultiThread,
         }
     }
 }

@@ -31,14 +31,16 @@ use std::time::Duration;
 
 pub use self::builder::{
     Builder, DEFAULT_EVENT_INTERVAL, DEFAULT_GLOBAL_QUEUE_INTERVAL, DEFAULT_MAX_BLOCKING_THREADS,
-    DEFAULT_THREAD_KEEP_ALIVE,
+    DEFAULT_MULTI_THREAD_GLOBAL_QUEUE_INTERVAL, DEFAULT_THREAD_KEEP_ALIVE,
 };
 pub use self::handle::{Handle, RuntimeFlavor, TryCurrentError};
 pub use self::metrics::RuntimeMetrics;
+pub use crate::scheduler::multi_thread::MAX_LIFO_POLLS_PER_TICK;
+pub use crate::scheduler::multi_thread::queue::LOCAL_QUEUE_CAPACITY;
 
 use crate::blocking;
 use crate::context::SetCurrentGuard;
-use crate::scheduler::{self, current_thread};
+use crate::scheduler::{self, current_thread, multi_thread};
 use crate::task::JoinHandle;
 
 /// An async runtime: a scheduler that runs tasks, plus timers.
@@ -93,14 +95,42 @@ impl Runtime {
                 };
                 scheduler::Handle::CurrentThread(current_thread::Handle::new(config, blocking))
             }
+            builder::Kind::MultiThread => {
+                let worker_threads = builder
+                    .worker_threads
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+                let config = multi_thread::Config {
+                    worker_threads,
+                    global_queue_interval: builder.global_queue_interval,
+                    event_interval: builder.event_interval,
+                    disable_lifo_slot: builder.disable_lifo_slot,
+                    local_queue_capacity: builder.local_queue_capacity,
+                    enable_time: builder.enable_time,
+                };
+                let handle = multi_thread::Handle::launch(
+                    config,
+                    blocking,
+                    &builder.thread_name,
+                    builder.thread_stack_size,
+                )?;
+                scheduler::Handle::MultiThread(handle)
+            }
         };
         Ok(Runtime {
             handle: Handle { inner },
         })
     }
 
-    /// Runs a future to completion on the current thread, running the
-    /// runtime's tasks meanwhile (current-thread runtime).
+    /// A multi-thread runtime with default settings and timers enabled,
+    /// like Tokio's `Runtime::new`.
+    pub fn new() -> io::Result<Runtime> {
+        Builder::new_multi_thread().enable_all().build()
+    }
+
+    /// Runs a future to completion on the current thread. On the
+    /// current-thread runtime this thread also runs the spawned tasks
+    /// meanwhile; on the multi-thread runtime they run on the workers and
+    /// this thread only drives `future` (as in Tokio).
     ///
     /// # Panics
     ///

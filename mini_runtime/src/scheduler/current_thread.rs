@@ -288,25 +288,26 @@ fn run_with_core<F: Future>(
     core: Box<Core>,
     mut future: Pin<&mut F>,
 ) -> F::Output {
-    let cx = scheduler::Context::CurrentThread(Context {
+    let scheduler_cx = scheduler::Context::CurrentThread(Context {
         handle: handle.clone(),
         core: RefCell::new(Some(core)),
     });
+    let scheduler::Context::CurrentThread(cx) = &scheduler_cx else {
+        unreachable!("just built as CurrentThread")
+    };
 
     /// Gives the core back even if the future or a task panics.
-    struct PutBack<'a>(&'a scheduler::Context);
+    struct PutBack<'a>(&'a Context);
     impl Drop for PutBack<'_> {
         fn drop(&mut self) {
-            let scheduler::Context::CurrentThread(cx) = self.0;
-            if let Some(core) = cx.core.borrow_mut().take() {
-                cx.handle.release_core(core);
+            if let Some(core) = self.0.core.borrow_mut().take() {
+                self.0.handle.release_core(core);
             }
         }
     }
-    let _put_back = PutBack(&cx);
+    let _put_back = PutBack(cx);
 
-    context::set_scheduler(&cx, || {
-        let scheduler::Context::CurrentThread(cx) = &cx;
+    context::set_scheduler(&scheduler_cx, || {
         let waker = Waker::from(handle.block_on_waker.clone());
         let mut task_cx = TaskContext::from_waker(&waker);
         handle.block_on_waker.woken.store(true, Relaxed);
@@ -375,6 +376,10 @@ impl Context {
             handle.metrics.parks.incr();
             driver.park(&handle.driver);
             handle.metrics.unparks.incr();
+        } else {
+            // No sleep: the block_on future is runnable. Still fire due
+            // timers, or a future that keeps waking itself starves them.
+            driver.park_timeout(&handle.driver, std::time::Duration::ZERO);
         }
         self.put_driver(driver);
     }

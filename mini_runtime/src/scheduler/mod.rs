@@ -1,11 +1,14 @@
 //! The schedulers: which task runs next, on which thread.
 //!
 //! * [`current_thread`]: everything on the thread that calls `block_on`.
+//! * [`multi_thread`]: a pool of worker threads that steal work from each
+//!   other.
 //!
 //! Both share the task implementation (`crate::task`), the driver and the
 //! runtime's public types; this module is the switch between them.
 
 pub(crate) mod current_thread;
+pub(crate) mod multi_thread;
 
 use std::future::Future;
 
@@ -19,11 +22,13 @@ use crate::task::{Id, JoinHandle};
 #[derive(Clone, Debug)]
 pub(crate) enum Handle {
     CurrentThread(Arc<current_thread::Handle>),
+    MultiThread(Arc<multi_thread::Handle>),
 }
 
 /// The per-thread state of the scheduler running on this thread.
 pub(crate) enum Context {
     CurrentThread(current_thread::Context),
+    MultiThread(multi_thread::worker::Context),
 }
 
 impl Handle {
@@ -35,6 +40,7 @@ impl Handle {
         let id = Id::next();
         match self {
             Handle::CurrentThread(h) => h.spawn(future, id),
+            Handle::MultiThread(h) => h.spawn(future, id),
         }
     }
 
@@ -49,61 +55,73 @@ impl Handle {
     pub(crate) fn blocking(&self) -> &blocking::Spawner {
         match self {
             Handle::CurrentThread(h) => &h.blocking,
+            Handle::MultiThread(h) => &h.blocking,
         }
     }
 
-    #[allow(dead_code)] // used by the timer driver
     pub(crate) fn driver(&self) -> &driver::Handle {
         match self {
             Handle::CurrentThread(h) => &h.driver,
+            Handle::MultiThread(h) => &h.driver_handle,
         }
     }
 
     pub(crate) fn num_workers(&self) -> usize {
         match self {
             Handle::CurrentThread(_) => 1,
+            Handle::MultiThread(h) => h.num_workers(),
         }
     }
 
     pub(crate) fn num_alive_tasks(&self) -> usize {
         match self {
             Handle::CurrentThread(h) => h.num_alive_tasks(),
+            Handle::MultiThread(h) => h.num_alive_tasks(),
         }
     }
 
     pub(crate) fn spawned_tasks_count(&self) -> u64 {
         match self {
             Handle::CurrentThread(h) => h.spawned.get(),
+            Handle::MultiThread(h) => h.spawned.get(),
         }
     }
 
     pub(crate) fn global_queue_depth(&self) -> usize {
         match self {
             Handle::CurrentThread(h) => h.global_queue_depth(),
+            Handle::MultiThread(h) => h.global_queue_depth(),
         }
     }
 
     pub(crate) fn remote_schedule_count(&self) -> u64 {
         match self {
             Handle::CurrentThread(h) => h.remote_schedules.get(),
+            Handle::MultiThread(h) => h.remote_schedules.get(),
         }
     }
 
-    pub(crate) fn worker_metrics(&self, _worker: usize) -> &WorkerMetrics {
+    pub(crate) fn worker_metrics(&self, worker: usize) -> &WorkerMetrics {
         match self {
             Handle::CurrentThread(h) => &h.metrics,
+            Handle::MultiThread(h) => h.worker_metrics(worker),
         }
     }
 
     pub(crate) fn block_on<F: Future>(&self, what: &str, future: F) -> F::Output {
         match self {
             Handle::CurrentThread(h) => current_thread::block_on(h, self, what, future),
+            Handle::MultiThread(_) => multi_thread::block_on(self, what, future),
         }
     }
 
     pub(crate) fn shutdown(&self) {
         match self {
             Handle::CurrentThread(h) => current_thread::shutdown(h, self),
+            Handle::MultiThread(h) => multi_thread::shutdown(h),
         }
+        // After the tasks (and their timers) are gone: wake the timers that
+        // live outside the runtime, so that they see it is shut down.
+        self.driver().shutdown();
     }
 }
