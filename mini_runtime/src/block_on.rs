@@ -70,7 +70,12 @@ fn new_parker_and_waker() -> (Parker, Waker) {
 /// module docs for why).
 pub fn block_on<F: Future>(future: F) -> F::Output {
     crate::context::assert_not_in_runtime("mini_runtime::block_on");
+    park_loop(future)
+}
 
+/// The loop behind [`block_on`], without the runtime check (the callers
+/// that enter a runtime first use it too).
+pub(crate) fn park_loop<F: Future>(future: F) -> F::Output {
     // Take the cached pair, or make a fresh one if a (re-entrant) outer
     // call is using it.
     let (parker, waker) = CACHED
@@ -181,5 +186,21 @@ mod tests {
         let result = std::panic::catch_unwind(|| block_on(async { panic!("boom") }));
         assert!(result.is_err());
         crate::test_util::with_time_limit(Duration::from_secs(10), || block_on(WakeFromThread(2)));
+    }
+}
+
+/// `block_on` without the thread-local cache, for loom models: loom runs
+/// its threads on one OS thread, so they would share the cache.
+#[cfg(all(test, loom))]
+pub(crate) fn block_on_for_loom<F: Future>(future: F) -> F::Output {
+    let parker = Parker::new();
+    let waker = parker.unparker().into_waker();
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        parker.park();
     }
 }

@@ -14,7 +14,11 @@ pub(crate) fn with_time_limit<R>(limit: Duration, f: impl FnOnce() -> R) -> R {
         .to_owned();
     std::thread::spawn(move || {
         if let Err(mpsc::RecvTimeoutError::Timeout) = watch.recv_timeout(limit) {
-            eprintln!(
+            // Not `eprintln!`: the test harness captures that, and the message
+            // would die with the process.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
                 "test `{name}` exceeded its time limit of {limit:?} (a lost wake-up?); aborting"
             );
             std::process::abort();

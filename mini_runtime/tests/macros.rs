@@ -579,3 +579,14 @@ fn main_attribute_makes_a_sync_fn() {
     let debug: Box<dyn std::fmt::Debug> = main_attribute_on_a_helper();
     assert_eq!(format!("{debug:?}"), "5");
 }
+
+#[mini_runtime::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_attribute_multi_thread() {
+    assert_eq!(mini_runtime::spawn(async { 1 }).await.expect("ran"), 1);
+    assert_eq!(
+        mini_runtime::runtime::Handle::current()
+            .metrics()
+            .num_workers(),
+        2
+    );
+}

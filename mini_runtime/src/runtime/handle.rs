@@ -93,17 +93,20 @@ impl Handle {
         self.inner.spawn_blocking(f)
     }
 
-    /// Runs a future to completion on this thread. On a current-thread
-    /// runtime, if no other thread is inside `block_on`, this thread also
-    /// runs the runtime's tasks meanwhile; otherwise (and always on a
-    /// multi-thread runtime) it only drives its own future.
+    /// Runs a future to completion on this thread, with the runtime
+    /// entered (so `spawn` and timers work inside it).
+    ///
+    /// As in Tokio, this drives only `future` itself: on a current-thread
+    /// runtime, spawned tasks and timers make progress only while some
+    /// thread is inside [`Runtime::block_on`](crate::runtime::Runtime::block_on).
     ///
     /// # Panics
     ///
     /// When called from a thread that drives a runtime.
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
-        self.inner.block_on("Handle::block_on", future)
+        self.inner
+            .block_on_without_driving("Handle::block_on", future)
     }
 
     /// Makes this runtime current on this thread until the guard is dropped.

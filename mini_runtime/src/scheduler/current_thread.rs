@@ -27,10 +27,11 @@
 //!   remote push, a wake of the `block_on` future, or a timer deadline.
 //! * Every `global_queue_interval` ticks the inject queue is served first,
 //!   so a busy local queue cannot starve remote work.
-//! * The mutable state lives in a [`Core`] that whoever runs `block_on`
-//!   takes out of the shared handle: a second thread calling
-//!   `Handle::block_on` at the same time just drives its own future and
-//!   waits for the core to come back.
+//! * The mutable state lives in a [`Core`] that whoever runs
+//!   `Runtime::block_on` takes out of the shared handle: a second thread
+//!   calling `Runtime::block_on` at the same time (through an `Arc`) drives
+//!   only its own future until the core comes back. (`Handle::block_on`
+//!   never takes the core, as in Tokio.)
 //!
 //! # Invariants
 //!
@@ -87,7 +88,7 @@ pub(crate) struct Handle {
     config: Config,
     /// The core, while no `block_on` is running.
     core: Mutex<Option<Box<Core>>>,
-    /// Threads in `Handle::block_on` waiting for the core.
+    /// Threads in a concurrent `Runtime::block_on` call waiting for the core.
     core_waiters: Mutex<Vec<Unparker>>,
     /// The waker of the `block_on` future.
     block_on_waker: Arc<BlockOnWaker>,

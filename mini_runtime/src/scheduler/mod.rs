@@ -108,11 +108,21 @@ impl Handle {
         }
     }
 
+    /// `Runtime::block_on`: on the current-thread runtime this thread also
+    /// runs the tasks; on the multi-thread runtime the workers do.
     pub(crate) fn block_on<F: Future>(&self, what: &str, future: F) -> F::Output {
         match self {
             Handle::CurrentThread(h) => current_thread::block_on(h, self, what, future),
-            Handle::MultiThread(_) => multi_thread::block_on(self, what, future),
+            Handle::MultiThread(_) => self.block_on_without_driving(what, future),
         }
+    }
+
+    /// `Handle::block_on` (and the multi-thread `Runtime::block_on`): runs
+    /// only `future` on this thread, with this runtime entered. As in Tokio,
+    /// it never drives a current-thread runtime's tasks or timers: that is
+    /// `Runtime::block_on`'s job (on some thread).
+    pub(crate) fn block_on_without_driving<F: Future>(&self, what: &str, future: F) -> F::Output {
+        crate::context::enter_runtime(self, what, || crate::block_on::park_loop(future))
     }
 
     pub(crate) fn shutdown(&self) {

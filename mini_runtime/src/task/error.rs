@@ -121,7 +121,10 @@ impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.repr {
             Repr::Cancelled => write!(f, "JoinError::Cancelled({:?})", self.id),
-            Repr::Panic(_, ref msg) => write!(f, "JoinError::Panic({:?}, {msg:?}, ...)", self.id),
+            Repr::Panic(_, Some(ref msg)) => {
+                write!(f, "JoinError::Panic({:?}, {msg:?}, ...)", self.id)
+            }
+            Repr::Panic(_, None) => write!(f, "JoinError::Panic({:?}, ...)", self.id),
         }
     }
 }

@@ -28,7 +28,9 @@ use crate::sync::Arc;
 /// ```
 pub struct JoinHandle<T> {
     raw: Arc<dyn JoinTarget<T>>,
-    _output: PhantomData<T>,
+    /// `fn() -> T`: the handle produces a `T` but stores none, so it is
+    /// `Send + Sync` whatever `T`'s `Sync` is (as Tokio's is).
+    _output: PhantomData<fn() -> T>,
 }
 
 impl<T> Unpin for JoinHandle<T> {}

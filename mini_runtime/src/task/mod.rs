@@ -131,3 +131,6 @@ where
         Err(err) => panic!("`spawn` {err}"),
     }
 }
+
+#[cfg(all(test, loom))]
+mod loom_tests;

@@ -64,8 +64,6 @@ pub(crate) mod queue;
 pub(crate) mod worker;
 
 use std::future::Future;
-use std::pin::pin;
-use std::task::{Context as TaskContext, Poll};
 use std::thread;
 
 use self::idle::Idle;
@@ -318,22 +316,6 @@ impl Schedule for Arc<Handle> {
     fn release(&self, task: &dyn Runnable) {
         drop(self.owned.remove(task));
     }
-}
-
-/// Runs `future` on the calling thread (which does not run tasks).
-pub(crate) fn block_on<F: Future>(sched: &scheduler::Handle, what: &str, future: F) -> F::Output {
-    context::enter_runtime(sched, what, || {
-        let parker = crate::park::Parker::new();
-        let waker = parker.unparker().into_waker();
-        let mut cx = TaskContext::from_waker(&waker);
-        let mut future = pin!(future);
-        loop {
-            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-                return output;
-            }
-            parker.park();
-        }
-    })
 }
 
 /// Stops the workers, then cancels every task. Idempotent.
