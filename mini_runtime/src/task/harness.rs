@@ -88,7 +88,7 @@ pub(crate) trait Runnable: Send + Sync + 'static {
     fn shutdown(&self);
 
     /// Requests cancellation (`JoinHandle::abort`).
-    fn abort(&self);
+    fn abort(self: Arc<Self>);
 
     /// Whether the task has completed.
     fn is_complete(&self) -> bool;
@@ -139,7 +139,7 @@ pub(crate) trait JoinTarget<T>: Send + Sync {
     /// The same task, as a run queue sees it (for `AbortHandle`).
     fn as_task(self: Arc<Self>) -> TaskRef;
     /// See [`Runnable::abort`].
-    fn abort(&self);
+    fn abort(self: Arc<Self>);
     /// See [`Runnable::is_complete`].
     fn is_complete(&self) -> bool;
     /// See [`Runnable::id`].
@@ -212,35 +212,22 @@ where
     F::Output: Send + 'static,
     S: Schedule,
 {
-    /// Recovers an owning `Arc` from a reference.
-    fn to_arc(&self) -> Arc<Self> {
-        let ptr: *const Self = self;
-        // SAFETY: a `Cell` is only ever created inside an `Arc` (see
-        // `new_task`), and `&self` proves that Arc is still alive, so adding
-        // one strong reference and adopting it is sound.
-        unsafe {
-            Arc::increment_strong_count(ptr);
-            Arc::from_raw(ptr)
-        }
-    }
-
-    /// `Waker::wake_by_ref`.
-    pub(super) fn wake_by_ref(&self) {
-        if self.state.transition(state::wake) == state::Wake::Submit {
-            self.scheduler.schedule(Notified(self.to_arc()));
-        }
-    }
-
-    /// `Waker::wake`: consumes the waker's reference.
+    /// `Waker::wake` and `Waker::wake_by_ref` (the vtable lends us the
+    /// waker's `Arc`).
     ///
-    /// It would be tempting to move this reference into the `Notified`
-    /// and save a reference-count increment, but `schedule(&self.scheduler,
-    /// ..)` borrows the scheduler *from inside the cell*: once the Notified
-    /// is queued, another worker may run and complete the task and free the
-    /// cell while `schedule` is still running. Keeping our own reference
-    /// until `schedule` returns rules that out.
-    pub(super) fn wake_by_val(self: Arc<Self>) {
-        self.wake_by_ref();
+    /// The queue gets a *new* reference, and ours stays alive until
+    /// `schedule` returns. Moving the waker's reference into the `Notified`
+    /// would save an increment, but `schedule` borrows the scheduler *from
+    /// inside the cell*: once the Notified is queued, another worker may
+    /// run and complete the task and free the cell while `schedule` still
+    /// runs. (Recovering an `Arc` from `&self` instead is not allowed
+    /// either: a reference to the cell carries no permission to touch the
+    /// reference counts that precede it in the allocation; Miri reports
+    /// that as undefined behaviour.)
+    pub(super) fn wake(self: &Arc<Self>) {
+        if self.state.transition(state::wake) == state::Wake::Submit {
+            self.scheduler.schedule(Notified(self.clone()));
+        }
     }
 
     /// Polls the future once. Only called while holding `RUNNING`.
@@ -338,7 +325,7 @@ where
             Ok(Poll::Pending) => match self.state.transition(state::to_idle) {
                 ToIdle::Idle => {}
                 // `self` (the old queue reference) stays alive until
-                // `reschedule` returns, see `wake_by_val` for why.
+                // `reschedule` returns, see `wake` for why.
                 ToIdle::Reschedule => self.scheduler.reschedule(Notified(self.clone())),
                 ToIdle::Cancel => self.cancel_and_complete(),
             },
@@ -351,9 +338,11 @@ where
         }
     }
 
-    fn abort(&self) {
+    fn abort(self: Arc<Self>) {
         if self.state.transition(state::abort) == state::Wake::Submit {
-            self.scheduler.schedule(Notified(self.to_arc()));
+            // A new reference for the queue; ours lives until `schedule`
+            // returns (see `wake`).
+            self.scheduler.schedule(Notified(self.clone()));
         }
     }
 
@@ -425,7 +414,7 @@ where
         self
     }
 
-    fn abort(&self) {
+    fn abort(self: Arc<Self>) {
         Runnable::abort(self);
     }
 

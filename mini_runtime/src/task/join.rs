@@ -50,7 +50,7 @@ impl<T> JoinHandle<T> {
     /// poll. Awaiting the handle then gives a cancelled `JoinError` (unless
     /// the task completed first). Aborting a finished task does nothing.
     pub fn abort(&self) {
-        self.raw.abort();
+        self.raw.clone().abort();
     }
 
     /// Whether the task has finished (returned, panicked or was cancelled).
@@ -103,7 +103,7 @@ pub struct AbortHandle {
 impl AbortHandle {
     /// See [`JoinHandle::abort`].
     pub fn abort(&self) {
-        self.raw.abort();
+        self.raw.clone().abort();
     }
 
     /// See [`JoinHandle::is_finished`].

@@ -109,7 +109,7 @@ where
     // SAFETY: the waker owns one strong reference (vtable invariant),
     // which we adopt here and give up when `cell` drops.
     let cell = unsafe { Arc::from_raw(ptr.cast::<Cell<F, S>>()) };
-    cell.wake_by_val();
+    cell.wake();
 }
 
 /// # Safety
@@ -121,9 +121,11 @@ where
     F::Output: Send + 'static,
     S: Schedule,
 {
-    // SAFETY: the waker's reference keeps the cell alive for this call.
-    let cell = unsafe { &*ptr.cast::<Cell<F, S>>() };
-    cell.wake_by_ref();
+    // SAFETY: the waker owns one strong reference (vtable invariant); we
+    // borrow it as an `Arc` (built from the raw pointer, which may touch
+    // the reference counts) and `ManuallyDrop` gives it back untouched.
+    let cell = ManuallyDrop::new(unsafe { Arc::from_raw(ptr.cast::<Cell<F, S>>()) });
+    cell.wake();
 }
 
 /// # Safety

@@ -461,7 +461,7 @@ mod tests {
     fn positions_wrap_around() {
         let (mut local, _s) = local::<u32>(4);
         let overflow = VecOverflow(RefCell::new(Vec::new()));
-        for i in 0..10_000u32 {
+        for i in 0..if cfg!(miri) { 100 } else { 10_000u32 } {
             local.push_back_or_overflow(i, &overflow);
             assert_eq!(local.pop(), Some(i));
         }
@@ -499,7 +499,7 @@ mod tests {
             }
         }
         crate::test_util::with_time_limit(std::time::Duration::from_secs(60), || {
-            const N: u32 = 200_000;
+            const N: u32 = if cfg!(miri) { 500 } else { 200_000 };
             let (mut owner, steal) = local::<u32>(32);
             let overflow = Shared(StdMutex::new(Vec::new()));
             let done = std::sync::Arc::new(AtomicBool::new(false));

@@ -431,7 +431,7 @@ mod tests {
     fn cancelled_sends_never_leak_capacity() {
         with_time_limit(LIMIT, || {
             const PRODUCERS: usize = 4;
-            const ROUNDS: usize = 2_000;
+            const ROUNDS: usize = if cfg!(miri) { 20 } else { 2_000 };
             let (tx, mut rx) = channel::<usize>(2);
             let sent = Arc::new(AtomicUsize::new(0));
             let producers: Vec<_> = (0..PRODUCERS)
@@ -716,7 +716,7 @@ mod tests {
     #[test]
     fn bounded_cross_thread_producers() {
         with_time_limit(LIMIT, || {
-            const N: usize = 10_000;
+            const N: usize = if cfg!(miri) { 50 } else { 10_000 };
             let (tx, mut rx) = channel(16);
             let txs: Vec<_> = (0..4).map(|_| tx.clone()).collect();
             drop(tx); // only the producers' senders remain
@@ -742,7 +742,7 @@ mod tests {
     #[test]
     fn bounded_cross_thread_blocking_send_and_recv() {
         with_time_limit(LIMIT, || {
-            const N: usize = 10_000;
+            const N: usize = if cfg!(miri) { 50 } else { 10_000 };
             let (tx, mut rx) = channel(1);
             let txs: Vec<_> = (0..4).map(|_| tx.clone()).collect();
             drop(tx);
@@ -766,7 +766,7 @@ mod tests {
     #[test]
     fn unbounded_cross_thread_producers() {
         with_time_limit(LIMIT, || {
-            const N: usize = 10_000;
+            const N: usize = if cfg!(miri) { 50 } else { 10_000 };
             let (tx, mut rx) = unbounded_channel();
             let txs: Vec<_> = (0..4).map(|_| tx.clone()).collect();
             drop(tx);
