@@ -20,8 +20,11 @@ use mini_runtime::task;
 
 const LIMIT: Duration = Duration::from_secs(120);
 
+/// Builds a fresh runtime of one flavour.
+type MakeRuntime = Box<dyn Fn() -> Runtime>;
+
 /// Every scenario runs on these runtimes.
-fn runtimes() -> Vec<(&'static str, Box<dyn Fn() -> Runtime>)> {
+fn runtimes() -> Vec<(&'static str, MakeRuntime)> {
     vec![
         (
             "ct",
@@ -184,6 +187,7 @@ fn a_waker_woken_on_another_thread_after_the_runtime_is_dropped() {
             assert!(dropped.load(SeqCst), "{name}: future dropped at shutdown");
             let t = std::thread::spawn(move || {
                 waker.wake_by_ref();
+                #[allow(clippy::waker_clone_wake)] // by value on purpose
                 waker.clone().wake();
                 drop(waker);
             });
