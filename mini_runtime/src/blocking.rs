@@ -275,7 +275,7 @@ impl Inner {
         'work: loop {
             while let Some(task) = shared.queue.pop_front() {
                 drop(shared);
-                task.run();
+                trace_timed!(Blocking, task = task.id().as_u64(), task.run());
                 shared = self.shared.lock();
             }
             if shared.shutdown {

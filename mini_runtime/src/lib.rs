@@ -58,12 +58,64 @@
 // Lets the proc macros name `::mini_runtime` from inside this crate too.
 extern crate self as mini_runtime;
 
+/// Records a trace event (feature `trace`); expands to nothing otherwise.
+#[cfg(all(feature = "trace", not(loom)))]
+macro_rules! trace_event {
+    ($kind:expr) => {
+        crate::trace::record(None, $kind)
+    };
+}
+#[cfg(not(all(feature = "trace", not(loom))))]
+macro_rules! trace_event {
+    ($kind:expr) => {};
+}
+
+/// Runs `$body`, recording it as a timed event `$kind { task, duration_ns }`
+/// (or `$kind { duration_ns }` without a task) when tracing; just `$body`
+/// otherwise.
+#[cfg(all(feature = "trace", not(loom)))]
+macro_rules! trace_timed {
+    ($kind:ident, task = $task:expr, $body:expr) => {{
+        let start = crate::trace::now();
+        let task = start.map(|_| $task);
+        let out = $body;
+        if let (Some(start), Some(task)) = (start, task) {
+            let duration_ns = crate::trace::since(start);
+            crate::trace::record(
+                Some(start),
+                crate::trace::EventKind::$kind { task, duration_ns },
+            );
+        }
+        out
+    }};
+    ($kind:ident, $body:expr) => {{
+        let start = crate::trace::now();
+        let out = $body;
+        if let Some(start) = start {
+            let duration_ns = crate::trace::since(start);
+            crate::trace::record(Some(start), crate::trace::EventKind::$kind { duration_ns });
+        }
+        out
+    }};
+}
+#[cfg(not(all(feature = "trace", not(loom))))]
+macro_rules! trace_timed {
+    ($kind:ident, task = $task:expr, $body:expr) => {
+        $body
+    };
+    ($kind:ident, $body:expr) => {
+        $body
+    };
+}
+
 pub mod fs;
 pub mod park;
 pub mod runtime;
 pub mod sync;
 pub mod task;
 pub mod time;
+#[cfg(all(feature = "trace", not(loom)))]
+pub mod trace;
 
 #[doc(hidden)]
 pub mod macros_support;

@@ -171,6 +171,7 @@ impl Handle {
         let new = harness::new_task(future, self.clone(), id);
         if self.owned.bind(&new.task) {
             self.spawned.incr_shared();
+            trace_event!(crate::trace::EventKind::Spawn { task: id.as_u64() });
             self.schedule(new.notified);
         } else {
             // The runtime is shut down: the task is cancelled right away.
@@ -334,7 +335,7 @@ impl Context {
                 return;
             };
             handle.metrics.polls.incr();
-            task.run();
+            trace_timed!(Poll, task = task.id().as_u64(), task.run());
             if handle.block_on_waker.woken.load(Relaxed) {
                 return;
             }
@@ -375,7 +376,7 @@ impl Context {
         let mut driver = self.take_driver();
         if !handle.block_on_waker.woken.load(Relaxed) {
             handle.metrics.parks.incr();
-            driver.park(&handle.driver);
+            trace_timed!(Park, driver.park(&handle.driver));
             handle.metrics.unparks.incr();
         } else {
             // No sleep: the block_on future is runnable. Still fire due

@@ -116,6 +116,12 @@ impl Notified {
         self.0.run();
     }
 
+    /// The task's id.
+    #[cfg_attr(not(feature = "trace"), allow(dead_code))]
+    pub(crate) fn id(&self) -> Id {
+        self.0.id()
+    }
+
     /// Turns the reference into a plain `TaskRef`.
     #[allow(dead_code)] // used by the schedulers' shutdown paths
     pub(crate) fn into_task(self) -> TaskRef {
@@ -225,6 +231,9 @@ where
     /// reference counts that precede it in the allocation; Miri reports
     /// that as undefined behaviour.)
     pub(super) fn wake(self: &Arc<Self>) {
+        trace_event!(crate::trace::EventKind::Wake {
+            task: self.id.as_u64()
+        });
         if self.state.transition(state::wake) == state::Wake::Submit {
             self.scheduler.schedule(Notified(self.clone()));
         }

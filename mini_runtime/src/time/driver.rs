@@ -246,6 +246,9 @@ impl Handle {
         // Outside the lock: a woken task may run right away on another
         // thread and touch its timer (or drop it) immediately.
         let fired = due.len();
+        if fired > 0 {
+            trace_event!(crate::trace::EventKind::TimerFire { count: fired });
+        }
         for waker in due {
             waker.wake();
         }

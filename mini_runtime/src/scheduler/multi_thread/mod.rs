@@ -199,6 +199,7 @@ impl Handle {
         let new = harness::new_task(future, self.clone(), id);
         if self.owned.bind(&new.task) {
             self.spawned.incr_shared();
+            trace_event!(crate::trace::EventKind::Spawn { task: id.as_u64() });
             self.schedule_task(new.notified, false);
         } else {
             new.task.shutdown();

@@ -203,6 +203,10 @@ impl Context {
                 let metrics = &handle.worker_metrics[index];
                 metrics.steal_operations.incr();
                 metrics.steals.add(count as u64);
+                trace_event!(crate::trace::EventKind::Steal {
+                    from: victim,
+                    count
+                });
                 return Some(task);
             }
         }
@@ -223,7 +227,7 @@ impl Context {
         }
         let metrics = &handle.worker_metrics[index];
         metrics.polls.incr();
-        task.run();
+        trace_timed!(Poll, task = task.id().as_u64(), task.run());
 
         // Run what the task woke, from the LIFO slot, a bounded number of
         // times.
@@ -237,7 +241,7 @@ impl Context {
             }
             metrics.lifo_hits.incr();
             metrics.polls.incr();
-            next.run();
+            trace_timed!(Poll, task = next.id().as_u64(), next.run());
         }
     }
 
@@ -259,6 +263,18 @@ impl Context {
 
         let metrics = &handle.worker_metrics[index];
         metrics.parks.incr();
+        trace_timed!(Park, self.sleep(&core));
+        metrics.unparks.incr();
+        // A notified worker was counted as searching by the notifier.
+        core.is_searching = !handle.is_shutdown();
+        *self.core.borrow_mut() = Some(core);
+    }
+
+    /// The sleep itself: until this worker is notified (removed from the
+    /// parked list) or the runtime shuts down.
+    fn sleep(&self, core: &Core) {
+        let handle = &self.handle;
+        let index = core.index;
         loop {
             if let Some(mut driver) = handle.driver.try_lock() {
                 // Sleep on the driver so timers fire. Announce it first, then
@@ -273,12 +289,8 @@ impl Context {
                 core.parker.park();
             }
             if !handle.idle.is_parked(index) || handle.is_shutdown() {
-                break;
+                return;
             }
         }
-        metrics.unparks.incr();
-        // A notified worker was counted as searching by the notifier.
-        core.is_searching = !handle.is_shutdown();
-        *self.core.borrow_mut() = Some(core);
     }
 }
