@@ -681,3 +681,57 @@ fn metrics_count_tasks_and_polls() {
     assert_eq!(m.total_poll_count(), 2);
     assert_eq!(m.global_queue_depth(), 0);
 }
+
+#[test]
+fn dropping_a_runtime_inside_an_async_context_panics_with_a_helpful_message() {
+    with_time_limit(LIMIT, || {
+        let outer = rt();
+        let msg = panic_message(catch_unwind(AssertUnwindSafe(|| {
+            outer.block_on(async {
+                let inner = Builder::new_current_thread().build().unwrap();
+                drop(inner);
+            })
+        })));
+        assert!(
+            msg.contains("Cannot drop a runtime in a context where blocking is not allowed"),
+            "{msg}"
+        );
+        assert!(msg.contains("shutdown_background"), "names the fix: {msg}");
+        // shutdown_background is allowed there.
+        outer.block_on(async {
+            let inner = Builder::new_current_thread().build().unwrap();
+            inner.shutdown_background();
+        });
+    });
+}
+
+#[test]
+fn two_threads_share_a_runtime_and_both_call_block_on() {
+    with_time_limit(LIMIT, || {
+        let rt = Arc::new(rt());
+        let threads: Vec<_> = (0..2)
+            .map(|t| {
+                let rt = rt.clone();
+                std::thread::spawn(move || {
+                    rt.block_on(async move {
+                        let mut sum = 0;
+                        for i in 0..200u64 {
+                            sum += mini_runtime::spawn(async move {
+                                task::yield_now().await;
+                                i + t
+                            })
+                            .await
+                            .unwrap();
+                        }
+                        sum
+                    })
+                })
+            })
+            .collect();
+        let sums: Vec<u64> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+        assert_eq!(
+            sums,
+            vec![(0..200).sum::<u64>(), (0..200).sum::<u64>() + 200]
+        );
+    });
+}

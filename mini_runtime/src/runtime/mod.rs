@@ -51,6 +51,9 @@ use crate::task::JoinHandle;
 #[derive(Debug)]
 pub struct Runtime {
     handle: Handle,
+    /// Set by `shutdown_timeout` / `shutdown_background`, so `Drop` has
+    /// nothing left to do.
+    shut_down: bool,
 }
 
 /// Keeps a runtime entered on this thread; see [`Runtime::enter`].
@@ -118,6 +121,7 @@ impl Runtime {
         };
         Ok(Runtime {
             handle: Handle { inner },
+            shut_down: false,
         })
     }
 
@@ -184,7 +188,9 @@ impl Runtime {
         self.shutdown(Some(timeout));
     }
 
-    /// Shuts the runtime down without waiting for anything.
+    /// Shuts the runtime down without waiting for blocking jobs. Unlike
+    /// dropping the runtime, this may be called from inside an async
+    /// context.
     pub fn shutdown_background(self) {
         self.shutdown_timeout(Duration::ZERO);
     }
@@ -192,6 +198,7 @@ impl Runtime {
 
 impl Runtime {
     fn shutdown(&mut self, blocking_timeout: Option<Duration>) {
+        self.shut_down = true;
         self.handle.inner.shutdown();
         self.handle.inner.blocking().shutdown(blocking_timeout);
     }
@@ -201,7 +208,27 @@ impl Drop for Runtime {
     /// Cancels every pending task, then waits for blocking jobs that are
     /// already running (as Tokio does; use `shutdown_timeout` or
     /// `shutdown_background` to bound the wait).
+    ///
+    /// # Panics
+    ///
+    /// When dropped inside an async context (a task, or a `block_on`
+    /// future), where waiting would block a runtime thread, as in Tokio:
+    /// drop it outside, or call [`shutdown_background`](Self::shutdown_background).
     fn drop(&mut self) {
+        if self.shut_down {
+            return;
+        }
+        if crate::context::is_in_runtime() && !std::thread::panicking() {
+            // Shut down without waiting, then report the mistake.
+            self.shutdown(Some(Duration::ZERO));
+            panic!(
+                "Cannot drop a runtime in a context where blocking is not allowed: a \
+                 mini_runtime Runtime was dropped inside an async context (a task or a \
+                 `block_on` future), where waiting for its blocking jobs would stall this \
+                 thread. Drop it outside the async context, or call \
+                 `runtime.shutdown_background()` instead."
+            );
+        }
         self.shutdown(None);
     }
 }
