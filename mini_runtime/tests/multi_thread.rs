@@ -441,3 +441,24 @@ fn local_queue_overflow_goes_to_the_inject_queue() {
         assert!(rt.metrics().worker_overflow_count(0) > 0);
     });
 }
+
+/// Regression: a task woken into the LIFO slot by timers fired during a
+/// worker's periodic timer check was never run (found by the demos'
+/// lesson 25).
+#[test]
+fn task_woken_by_the_timer_check_is_run() {
+    with_time_limit(LIMIT, || {
+        for workers in [1, 2] {
+            let rt = rt(workers);
+            rt.block_on(async {
+                mini_runtime::spawn(async {
+                    for _ in 0..10_000 {
+                        mini_runtime::time::sleep(Duration::ZERO).await;
+                    }
+                })
+                .await
+                .unwrap()
+            });
+        }
+    });
+}

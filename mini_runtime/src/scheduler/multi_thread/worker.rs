@@ -150,7 +150,12 @@ impl Context {
                 return Some(task);
             }
         }
-        if let Some(task) = self.with_core(|core| core.run_queue.pop()) {
+        // The LIFO slot is normally emptied by `run_task`, but timers fired
+        // by `maintenance` can wake a task into it too: take it first, or
+        // the worker could park with a runnable task in its slot.
+        if let Some(task) =
+            self.with_core(|core| core.lifo_slot.take().or_else(|| core.run_queue.pop()))
+        {
             return Some(task);
         }
         self.pop_inject_batch()
