@@ -270,6 +270,9 @@ impl Inner {
     fn run(&self, id: usize, rt: scheduler::Handle) {
         // Blocking code may call `Handle::current()` or `spawn`.
         let _current = context::set_current(&rt);
+        // exercise(spawn_blocking): begin: run queued jobs (never under the lock); idle on the condvar until a job, shutdown or keep-alive
+        // exercise(spawn_blocking): stub: let _ = (id, self.config.keep_alive);
+        // exercise(spawn_blocking): stub: {todo}
         let keep_alive = self.config.keep_alive;
         let mut shared = self.shared.lock();
         'work: loop {
@@ -312,6 +315,7 @@ impl Inner {
         if shared.num_threads == 0 {
             self.exited.notify_all();
         }
+        // exercise(spawn_blocking): end
     }
 }
 

@@ -75,6 +75,9 @@ pub(crate) fn expand(futures: &[Expr]) -> TokenStream {
     let f = format_ident!("__join_f", span = Span::mixed_site());
     let v = format_ident!("__join_v", span = Span::mixed_site());
 
+    // exercise(join): begin: write the expansion: pin every input, then one poll_fn that polls the unfinished ones until all are Ready
+    // exercise(join): stub: let _ = (support, fut, out, cx, all_done, f, v, futures);
+    // exercise(join): stub: {todo}
     quote! {{
         // 1. Evaluate every input, in order, and pin it on the stack.
         #(
@@ -109,6 +112,7 @@ pub(crate) fn expand(futures: &[Expr]) -> TokenStream {
         })
         .await
     }}
+    // exercise(join): end
 }
 
 #[cfg(test)]

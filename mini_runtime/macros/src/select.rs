@@ -359,6 +359,10 @@ pub(crate) fn expand(input: &SelectInput) -> TokenStream {
         .zip(futs.iter().zip(&variants))
         .map(|((b, k), (fut, variant))| {
             let check = check_pattern(&b.pat);
+            // exercise(select): begin: the code that polls branch k: Pending -> try the next branch; Ready -> disable it, and win if the pattern matches
+            // exercise(select): stub: let _ = (check, fut, variant, &value, &v);
+            // exercise(select): stub: // Until you write it, every select! stops the build with this message:
+            // exercise(select): stub: quote!(#k => ::core::compile_error!("exercise select: write the code that polls one branch"),)
             quote! {
                 #k => {
                     let #value = match #support::Future::poll(#fut.as_mut(), #cx) {
@@ -378,6 +382,7 @@ pub(crate) fn expand(input: &SelectInput) -> TokenStream {
                     return #support::Poll::Ready(#out_enum::#variant(#value));
                 }
             }
+            // exercise(select): end
         });
 
     // Where the search starts: random for fairness, 0 when biased.

@@ -175,6 +175,9 @@ impl<T> Sender<T> {
     /// A successful `send` does not mean the receiver *will* read the value;
     /// it may still be dropped before doing so.
     pub fn send(self, value: T) -> Result<(), T> {
+        // exercise(oneshot): begin: store the value under the lock, then wake the receiver after unlocking
+        // exercise(oneshot): stub: let _ = (self, value);
+        // exercise(oneshot): stub: {todo}
         let mut state = self.shared.state.lock();
         if state.receiver_closed {
             // Hand the value back; `self` is dropped below and marks us done.
@@ -186,6 +189,7 @@ impl<T> Sender<T> {
         drop(state);
         wake(waker);
         Ok(())
+        // exercise(oneshot): end
     }
 
     /// Returns `true` if the receiver has been dropped or
@@ -295,6 +299,9 @@ impl<T> Future for Receiver<T> {
     type Output = Result<T, RecvError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // exercise(oneshot): begin: under one lock: take the value, or see that none will come, or store the waker
+        // exercise(oneshot): stub: let _ = (self, cx, RecvError(()));
+        // exercise(oneshot): stub: {todo}
         let mut state = self.shared.state.lock();
         // 1. Check the condition under the lock.
         if let Some(value) = state.value.take() {
@@ -308,6 +315,7 @@ impl<T> Future for Receiver<T> {
         //    it needs the lock we are holding.
         store_waker(&mut state.receiver_waker, cx.waker());
         Poll::Pending
+        // exercise(oneshot): end
     }
 }
 

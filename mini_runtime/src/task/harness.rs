@@ -379,6 +379,9 @@ where
     S: Schedule,
 {
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
+        // exercise(spawn): begin: the JoinHandle's poll: store the joiner's waker (re-check COMPLETE under the lock), or take the output
+        // exercise(spawn): stub: let _ = cx;
+        // exercise(spawn): stub: {todo}
         if !self.state.load().is_complete() {
             let mut slot = self.join_waker.lock();
             // Re-check under the lock: the completer sets COMPLETE before it
@@ -405,6 +408,7 @@ where
                 Stage::Running(_) => unreachable!("COMPLETE task still holds its future"),
             }
         })
+        // exercise(spawn): end
     }
 
     fn drop_join_handle(&self) {

@@ -163,6 +163,9 @@ pub(crate) enum ToIdle {
 /// The poll returned `Pending`.
 pub(crate) fn to_idle(s: Snapshot) -> (ToIdle, Option<Snapshot>) {
     debug_assert!(s.is_running() && !s.is_complete(), "to_idle from {s:?}");
+    // exercise(task_state): begin: the poll returned Pending: give up RUNNING; re-queue if woken meanwhile, cancel if aborted
+    // exercise(task_state): stub: let _ = (s, ToIdle::Idle, ToIdle::Reschedule, ToIdle::Cancel);
+    // exercise(task_state): stub: {todo}
     if s.is_cancelled() {
         return (ToIdle::Cancel, None);
     }
@@ -173,6 +176,7 @@ pub(crate) fn to_idle(s: Snapshot) -> (ToIdle, Option<Snapshot>) {
         ToIdle::Idle
     };
     (action, Some(next))
+    // exercise(task_state): end
 }
 
 /// The future finished (or was dropped) and the result is stored: the
@@ -193,6 +197,9 @@ pub(crate) enum Wake {
 
 /// `Waker::wake`.
 pub(crate) fn wake(s: Snapshot) -> (Wake, Option<Snapshot>) {
+    // exercise(task_state): begin: a waker fired: queue an idle task once; only flag a running one; ignore a complete one
+    // exercise(task_state): stub: let _ = s;
+    // exercise(task_state): stub: {todo}
     if s.is_complete() || s.is_scheduled() {
         (Wake::Nothing, None)
     } else if s.is_running() {
@@ -200,6 +207,7 @@ pub(crate) fn wake(s: Snapshot) -> (Wake, Option<Snapshot>) {
     } else {
         (Wake::Submit, Some(s.set(SCHEDULED)))
     }
+    // exercise(task_state): end
 }
 
 /// `JoinHandle::abort` / `AbortHandle::abort`: same actions as a wake,

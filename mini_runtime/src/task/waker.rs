@@ -92,9 +92,13 @@ where
     F::Output: Send + 'static,
     S: Schedule,
 {
+    // exercise(waker): begin: clone: take one more strong reference, return a RawWaker with the same vtable
+    // exercise(waker): stub: let _ = ptr;
+    // exercise(waker): stub: {todo}
     // SAFETY: per this function's contract the pointer is a live Arc.
     unsafe { Arc::increment_strong_count(ptr.cast::<Cell<F, S>>()) };
     RawWaker::new(ptr, &VTable::<F, S>::TABLE)
+    // exercise(waker): end
 }
 
 /// # Safety
@@ -106,10 +110,14 @@ where
     F::Output: Send + 'static,
     S: Schedule,
 {
+    // exercise(waker): begin: wake: adopt the waker's reference, schedule the task, release the reference
+    // exercise(waker): stub: let _ = (ptr, Cell::<F, S>::wake);
+    // exercise(waker): stub: {todo}
     // SAFETY: the waker owns one strong reference (vtable invariant),
     // which we adopt here and give up when `cell` drops.
     let cell = unsafe { Arc::from_raw(ptr.cast::<Cell<F, S>>()) };
     cell.wake();
+    // exercise(waker): end
 }
 
 /// # Safety
@@ -121,11 +129,15 @@ where
     F::Output: Send + 'static,
     S: Schedule,
 {
+    // exercise(waker): begin: wake_by_ref: schedule the task without giving up the waker's reference
+    // exercise(waker): stub: let _ = (ptr, Cell::<F, S>::wake);
+    // exercise(waker): stub: {todo}
     // SAFETY: the waker owns one strong reference (vtable invariant); we
     // borrow it as an `Arc` (built from the raw pointer, which may touch
     // the reference counts) and `ManuallyDrop` gives it back untouched.
     let cell = ManuallyDrop::new(unsafe { Arc::from_raw(ptr.cast::<Cell<F, S>>()) });
     cell.wake();
+    // exercise(waker): end
 }
 
 /// # Safety
@@ -137,6 +149,113 @@ where
     F::Output: Send + 'static,
     S: Schedule,
 {
+    // exercise(waker): begin: drop: release the waker's strong reference
+    // exercise(waker): stub: let _ = ptr;
+    // exercise(waker): stub: {todo}
     // SAFETY: the waker owns one strong reference, released here.
     drop(unsafe { Arc::from_raw(ptr.cast::<Cell<F, S>>()) });
+    // exercise(waker): end
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::sync::Mutex as StdMutex;
+    use std::task::{Context, Poll, Waker};
+
+    use super::super::Id;
+    use super::super::harness::{self, Notified, Runnable, Schedule};
+    use crate::sync::Arc;
+
+    /// A scheduler that keeps the tasks it is given.
+    #[derive(Clone, Default)]
+    struct Keep(std::sync::Arc<StdMutex<Vec<Notified>>>);
+
+    impl Schedule for Keep {
+        fn schedule(&self, task: Notified) {
+            self.0.lock().unwrap().push(task);
+        }
+        fn release(&self, _task: &dyn Runnable) {}
+    }
+
+    /// Never ready; keeps a clone of the latest waker where the test sees it.
+    struct Stash(std::sync::Arc<StdMutex<Option<Waker>>>);
+
+    impl Future for Stash {
+        type Output = ();
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            *self.0.lock().unwrap() = Some(cx.waker().clone());
+            Poll::Pending
+        }
+    }
+
+    /// The vtable's contract, counted on the task's `Arc`: clone +1, drop -1,
+    /// wake_by_ref keeps the waker's reference, wake consumes it, and a wake
+    /// of an idle task queues it.
+    #[test]
+    fn vtable_functions_keep_the_reference_count() {
+        let queue = Keep::default();
+        let slot = std::sync::Arc::default();
+        let new = harness::new_task(
+            Stash(std::sync::Arc::clone(&slot)),
+            queue.clone(),
+            Id::next(),
+        );
+        let count = || Arc::strong_count(&new.task);
+        let queued = || queue.0.lock().unwrap().len();
+        assert_eq!(count(), 3, "owner list + run queue + JoinHandle");
+
+        new.notified.run();
+        let waker = slot
+            .lock()
+            .unwrap()
+            .take()
+            .expect("the future cloned its waker");
+        assert_eq!(
+            count(),
+            3,
+            "the queue's reference is gone; the cloned waker holds one"
+        );
+
+        let clone = waker.clone();
+        assert_eq!(count(), 4, "clone takes a reference");
+        assert!(clone.will_wake(&waker), "a clone wakes the same task");
+        drop(clone);
+        assert_eq!(count(), 3, "drop gives it back");
+
+        waker.wake_by_ref();
+        assert_eq!(queued(), 1, "wake_by_ref queued the idle task");
+        assert_eq!(
+            count(),
+            4,
+            "the queue holds a new reference; the waker keeps its own"
+        );
+
+        let notified = queue.0.lock().unwrap().pop().unwrap();
+        notified.run();
+        assert_eq!(
+            count(),
+            4,
+            "owner + JoinHandle + our waker + the one the poll stored"
+        );
+        let stored = slot.lock().unwrap().take().unwrap();
+        stored.wake();
+        assert_eq!(queued(), 1, "wake queued the idle task");
+        assert_eq!(
+            count(),
+            4,
+            "wake consumed the waker's reference; the queue took one"
+        );
+
+        drop(queue.0.lock().unwrap().pop());
+        assert_eq!(count(), 3);
+        waker.wake();
+        assert_eq!(
+            queued(),
+            0,
+            "the task is already scheduled: no second queue entry"
+        );
+        assert_eq!(count(), 2, "wake consumed the waker's reference");
+    }
 }

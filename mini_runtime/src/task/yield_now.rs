@@ -39,11 +39,54 @@ impl Future for YieldNow {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // exercise(yield_now): begin: be Pending exactly once, after waking your own task
+        // exercise(yield_now): stub: let _ = (&mut self.yielded, cx);
+        // exercise(yield_now): stub: {todo}
         if self.yielded {
             return Poll::Ready(());
         }
         self.yielded = true;
         cx.waker().wake_by_ref();
         Poll::Pending
+        // exercise(yield_now): end
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    use std::task::{Wake, Waker};
+
+    /// Counts its wake-ups.
+    struct CountWakes(AtomicUsize);
+
+    impl Wake for CountWakes {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, SeqCst);
+        }
+    }
+
+    #[test]
+    fn pending_once_after_waking_itself_then_ready() {
+        let wakes = Arc::new(CountWakes(AtomicUsize::new(0)));
+        let waker = Waker::from(wakes.clone());
+        let mut cx = Context::from_waker(&waker);
+        let mut fut = std::pin::pin!(yield_now());
+        assert!(
+            fut.as_mut().poll(&mut cx).is_pending(),
+            "the first poll yields"
+        );
+        assert_eq!(
+            wakes.0.load(SeqCst),
+            1,
+            "it woke its own task before returning Pending (or nobody would poll it again)"
+        );
+        assert!(
+            fut.as_mut().poll(&mut cx).is_ready(),
+            "the second poll completes"
+        );
+        assert_eq!(wakes.0.load(SeqCst), 1, "and does not wake again");
     }
 }

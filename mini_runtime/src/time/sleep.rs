@@ -187,6 +187,10 @@ impl Future for Sleep {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
+        // exercise(sleep): begin: register with the driver on the first poll; Ready once the driver fired the timer
+        // exercise(sleep): stub: let _ = (this, cx, Sleep::register, driver::Handle::poll_registered);
+        // exercise(sleep): stub: let _ = (Registration::Elapsed, TimerState::Fired, shutdown_panic);
+        // exercise(sleep): stub: {todo}
         match this.state {
             Registration::Elapsed => Poll::Ready(()),
             Registration::Unregistered => {
@@ -211,6 +215,7 @@ impl Future for Sleep {
                 }
             },
         }
+        // exercise(sleep): end
     }
 }
 

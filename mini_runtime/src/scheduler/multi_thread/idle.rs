@@ -128,6 +128,9 @@ impl Idle {
     /// A worker goes to sleep. Returns whether it was the last searcher
     /// (it must then re-check every queue).
     pub(crate) fn transition_worker_to_parked(&self, worker: usize, is_searching: bool) -> bool {
+        // exercise(park_idle): begin: count the worker as parked (and no longer searching), list it, fence; report whether it was the last searcher
+        // exercise(park_idle): stub: let _ = (worker, is_searching);
+        // exercise(park_idle): stub: {todo}
         let mut sleepers = self.sleepers.lock();
         let decrement = (1 << UNPARKED_SHIFT) | usize::from(is_searching);
         let previous = self.state.fetch_sub(decrement, SeqCst);
@@ -137,6 +140,7 @@ impl Idle {
         // queues (Dekker, see the module docs).
         fence(SeqCst);
         is_searching && searching(previous) == 1
+        // exercise(park_idle): end
     }
 
     /// Whether `worker` is still in the parked list (not yet notified).

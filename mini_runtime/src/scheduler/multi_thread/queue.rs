@@ -223,12 +223,16 @@ impl<T> Local<T> {
                 Err(back) => task = back,
             }
         };
+        // exercise(local_queue): begin: write the task into slot `tail`, then publish it to thieves
+        // exercise(local_queue): stub: let _ = (tail, task, Inner::<T>::put);
+        // exercise(local_queue): stub: {todo}
         // SAFETY: we are the owner and the slot is free (checked above:
         // `tail - steal < capacity`, and `steal` only grows).
         unsafe { self.inner.put(tail, task) };
         // Publish the slot to thieves.
         self.inner.tail.store(tail.wrapping_add(1), Release);
         false
+        // exercise(local_queue): end
     }
 
     /// Moves the older half of a full queue, plus `task`, to `overflow`.
@@ -269,6 +273,8 @@ impl<T> Local<T> {
 
     /// Pops the task at the front (the oldest).
     pub(crate) fn pop(&mut self) -> Option<T> {
+        // exercise(local_queue): begin: claim the oldest task by advancing `real` with a compare-and-swap, then move it out
+        // exercise(local_queue): stub: {todo}
         let mut head = self.inner.head.load(Acquire);
         let position = loop {
             let (steal, real) = unpack(head);
@@ -296,6 +302,7 @@ impl<T> Local<T> {
         // SAFETY: our CAS advanced `real` past `position`, which was in
         // `[real, tail)`, so the slot is initialized and ours.
         Some(unsafe { self.inner.take(position) })
+        // exercise(local_queue): end
     }
 }
 
@@ -341,6 +348,9 @@ impl<T> Steal<T> {
 
     /// Claims and copies a batch; returns how many tasks were copied.
     fn steal_batch(&self, dst: &mut Local<T>, dst_tail: u32) -> u32 {
+        // exercise(steal): begin: reserve half of the source (move `real`, keep `steal`), copy the tasks, then release `steal`
+        // exercise(steal): stub: let _ = (dst, dst_tail, pack);
+        // exercise(steal): stub: {todo}
         let src = &self.0;
         let mut head = src.head.load(Acquire);
         let (first, n) = loop {
@@ -388,6 +398,7 @@ impl<T> Steal<T> {
                 Err(actual) => head = actual,
             }
         }
+        // exercise(steal): end
     }
 }
 

@@ -250,6 +250,9 @@ impl<T> Chan<T> {
     /// the same call that returns it, so dropping a pending `recv` future
     /// loses nothing (all it leaves behind is a stale waker).
     pub(super) fn poll_recv(&self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        // exercise(mpsc): begin: take the oldest message (waking the sender it frees a slot for), or see the end, or store the waker
+        // exercise(mpsc): stub: let _ = (cx, store_waker);
+        // exercise(mpsc): stub: {todo}
         let mut state = self.state.lock();
         if let Some((value, sender_waker)) = state.pop() {
             drop(state);
@@ -263,6 +266,7 @@ impl<T> Chan<T> {
         // drops the last sender, or closes takes this waker and wakes it.
         store_waker(&mut state.receiver_waker, cx.waker());
         Poll::Pending
+        // exercise(mpsc): end
     }
 
     /// `recv` without waiting.
@@ -394,6 +398,9 @@ impl<T> Future for SendFuture<'_, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        // exercise(mpsc): begin: a bounded send: take a free slot or wait in line (first come, first served), then buffer the value
+        // exercise(mpsc): stub: let _ = (this, cx, Place::Waiting(0), Place::Done);
+        // exercise(mpsc): stub: {todo}
         let mut state = this.chan.state.lock();
 
         if state.closed {
@@ -446,6 +453,7 @@ impl<T> Future for SendFuture<'_, T> {
         drop(state);
         wake(waker);
         Poll::Ready(Ok(()))
+        // exercise(mpsc): end
     }
 }
 
