@@ -34,7 +34,10 @@ fn records_scheduler_events_and_exports_chrome_json() {
             for h in handles {
                 h.await.unwrap();
             }
-            mini_runtime::time::sleep(Duration::from_millis(5)).await;
+            // Idle for a moment so the workers park, then wake one: a park
+            // is recorded when it ends.
+            mini_runtime::time::sleep(Duration::from_millis(20)).await;
+            mini_runtime::spawn(async {}).await.unwrap();
             mini_runtime::task::spawn_blocking(|| std::thread::sleep(Duration::from_millis(2)))
                 .await
                 .unwrap();
@@ -42,7 +45,7 @@ fn records_scheduler_events_and_exports_chrome_json() {
         let t = trace::stop();
         assert!(!trace::is_enabled());
         let count = |f: &dyn Fn(&EventKind) -> bool| t.events.iter().filter(|e| f(&e.kind)).count();
-        assert_eq!(count(&|k| matches!(k, EventKind::Spawn { .. })), 200);
+        assert_eq!(count(&|k| matches!(k, EventKind::Spawn { .. })), 201);
         assert!(
             count(&|k| matches!(k, EventKind::Poll { .. })) >= 400,
             "each task polled twice"
