@@ -103,6 +103,18 @@ impl<T> Inject<T> {
         task
     }
 
+    /// Pops up to `max` tasks under one lock.
+    pub(crate) fn pop_batch(&self, max: usize) -> Vec<T> {
+        if max == 0 || self.is_empty() {
+            return Vec::new();
+        }
+        let mut inner = self.inner.lock();
+        let n = max.min(inner.queue.len());
+        let batch: Vec<T> = inner.queue.drain(..n).collect();
+        self.len.store(inner.queue.len(), Relaxed);
+        batch
+    }
+
     /// Closes the queue and returns what was in it.
     pub(crate) fn close(&self) -> VecDeque<T> {
         let mut inner = self.inner.lock();

@@ -190,11 +190,10 @@ impl<T> Local<T> {
         self.inner.len() as usize
     }
 
-    /// Whether the queue has room for at least one more task without
-    /// overflowing.
-    pub(crate) fn has_room(&self) -> bool {
+    /// How many more tasks fit without overflowing.
+    pub(crate) fn free_slots(&self) -> usize {
         let (steal, _) = unpack(self.inner.head.load(Acquire));
-        self.inner.tail.load(Relaxed).wrapping_sub(steal) < self.inner.capacity()
+        (self.inner.capacity() - self.inner.tail.load(Relaxed).wrapping_sub(steal)) as usize
     }
 
     /// Pushes a task at the back; when the ring is full, moves half of it
@@ -436,7 +435,7 @@ mod tests {
         for i in 0..8 {
             assert!(!local.push_back_or_overflow(i, &overflow));
         }
-        assert!(!local.has_room());
+        assert_eq!(local.free_slots(), 0);
         assert!(local.push_back_or_overflow(8, &overflow));
         assert_eq!(*overflow.0.borrow(), vec![0, 1, 2, 3, 8]);
         assert_eq!(
