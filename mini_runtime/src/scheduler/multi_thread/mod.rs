@@ -337,7 +337,11 @@ pub(crate) fn shutdown(handle: &Arc<Handle>) {
             let _ = thread.join();
         }
     }
-    // No worker runs any more: cancel every task still alive.
+    // No worker runs any more: cancel every task still alive. Destructors
+    // of task futures may use `Handle::current()` or spawn (which then
+    // gives a cancelled task), so the runtime is entered meanwhile.
+    let sched = scheduler::Handle::MultiThread(handle.clone());
+    let _enter = context::set_current(&sched);
     let tasks = handle.owned.close_and_take_all();
     let injected = handle.inject.close();
     for task in &tasks {
