@@ -11,12 +11,17 @@
 /// [`Rt`](crate::conformance::facade::Rt).
 ///
 /// Calls `$callback! { $args... flavour_name => FacadeType }` once per
-/// flavour. Adding a flavour (`mini_mt_1 => MiniMt<1>`, `tokio_mt => ...`)
-/// is one line here, plus its facade type.
+/// flavour. Adding a flavour is one line here, plus its facade type.
+/// `tokio_mt` has four workers (`facade::TOKIO_MT_WORKERS`): the reference
+/// is at least as parallel as every mini flavour it vouches for.
 macro_rules! for_each_flavour {
     ($callback:ident ! { $($args:tt)* }) => {
         $callback! { $($args)* mini_ct => $crate::conformance::facade::MiniCt }
         $callback! { $($args)* tokio_ct => $crate::conformance::facade::TokioCt }
+        $callback! { $($args)* mini_mt_1 => $crate::conformance::facade::MiniMt<1> }
+        $callback! { $($args)* mini_mt_2 => $crate::conformance::facade::MiniMt<2> }
+        $callback! { $($args)* mini_mt_4 => $crate::conformance::facade::MiniMt<4> }
+        $callback! { $($args)* tokio_mt => $crate::conformance::facade::TokioMt }
     };
 }
 

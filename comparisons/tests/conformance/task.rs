@@ -4,7 +4,7 @@
 //! proves each test right.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::time::Duration;
 
 use futures::channel::oneshot;
@@ -343,6 +343,7 @@ fn detached_task_panic_does_not_stop_the_runtime<R: Rt>() {
     let flag = panicked.clone();
     rt.block_on(async {
         let sibling = R::spawn(probe.future());
+        until::<R>(|| probe.polls() == 1).await;
         drop(R::spawn(async move {
             flag.store(true, SeqCst);
             R::yield_now().await;
@@ -363,18 +364,23 @@ fn detached_task_panic_does_not_stop_the_runtime<R: Rt>() {
 /// If a task's future panics while being dropped (on abort, or at
 /// shutdown), the panic is caught and its JoinHandle gives a `JoinError`
 /// with `is_panic()`; the runtime keeps running and shuts down normally.
+///
+/// Each task says when its bomb is armed (it holds the `PanicOnDrop`): a
+/// task aborted before its first poll holds no bomb yet, and is simply
+/// cancelled; on a multi-thread runtime a few turns of `block_on` do not
+/// guarantee that a worker polled it.
 fn panic_in_a_destructor_on_abort_gives_a_panic_error<R: Rt>() {
     let rt = R::build();
-    let at_shutdown = rt.handle().spawn(async {
+    let armed = Arc::new(AtomicUsize::new(0));
+    let bomb = |armed: Arc<AtomicUsize>| async move {
         let _bomb = PanicOnDrop;
+        armed.fetch_add(1, SeqCst);
         std::future::pending::<()>().await;
-    });
+    };
+    let at_shutdown = rt.handle().spawn(bomb(armed.clone()));
     rt.block_on(async {
-        let aborted = R::spawn(async {
-            let _bomb = PanicOnDrop;
-            std::future::pending::<()>().await;
-        });
-        turns::<R>(3).await;
+        let aborted = R::spawn(bomb(armed.clone()));
+        until::<R>(|| armed.load(SeqCst) == 2).await;
         aborted.abort();
         let err = aborted.await.unwrap_err();
         assert!(err.is_panic(), "{err:?}");

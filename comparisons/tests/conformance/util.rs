@@ -205,3 +205,35 @@ impl Drop for ProbeFuture {
         self.0.drops.fetch_add(1, SeqCst);
     }
 }
+
+/// Polls `future` exactly once, with the current task's waker, and gives
+/// back what that poll returned: to check "pending on its first poll".
+pub async fn poll_once<F: Future + ?Sized>(mut future: Pin<&mut F>) -> Poll<F::Output> {
+    std::future::poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx))).await
+}
+
+/// A future that is `Pending` on its first poll (without arranging a
+/// wake-up: something else must wake its task) and `Ready(value)` on every
+/// later poll.
+pub fn ready_on_second_poll<T: Unpin>(value: T) -> impl Future<Output = T> + Unpin {
+    let mut value = Some(value);
+    let mut polled = false;
+    std::future::poll_fn(move |_cx| {
+        if std::mem::replace(&mut polled, true) {
+            Poll::Ready(value.take().expect("polled after completion"))
+        } else {
+            Poll::Pending
+        }
+    })
+}
+
+/// A scratch path for this test and flavour, in Cargo's temporary folder
+/// for integration tests (`CARGO_TARGET_TMPDIR`), so that tests running
+/// in parallel never share a file.
+pub fn scratch_path(test: &str, flavour: &str) -> std::path::PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, SeqCst);
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("conformance");
+    std::fs::create_dir_all(&dir).expect("creating the scratch folder");
+    dir.join(format!("{test}-{flavour}-{}-{n}.txt", std::process::id()))
+}
