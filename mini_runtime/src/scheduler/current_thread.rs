@@ -57,13 +57,14 @@ use std::future::Future;
 use std::pin::{Pin, pin};
 use std::task::{Context as TaskContext, Poll, Wake, Waker};
 
+use super::inject::Inject;
 use crate::blocking;
 use crate::context;
 use crate::park::{Parker, Unparker};
 use crate::runtime::driver::{self, Driver};
 use crate::runtime::metrics::{Counter, WorkerMetrics};
 use crate::scheduler;
-use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering::AcqRel, Ordering::Relaxed};
+use crate::sync::atomic::{AtomicBool, Ordering::AcqRel, Ordering::Relaxed};
 use crate::sync::{Arc, Mutex};
 use crate::task::harness::{self, Notified, Runnable, Schedule};
 use crate::task::list::OwnedTasks;
@@ -79,9 +80,7 @@ pub(crate) struct Config {
 
 /// State shared by everyone who holds the runtime's handle.
 pub(crate) struct Handle {
-    inject: Mutex<Inject>,
-    /// Mirror of the inject queue's length, read without the lock.
-    inject_len: AtomicUsize,
+    inject: Inject<Notified>,
     owned: OwnedTasks,
     pub(crate) driver: driver::Handle,
     pub(crate) blocking: blocking::Spawner,
@@ -95,11 +94,6 @@ pub(crate) struct Handle {
     pub(crate) metrics: WorkerMetrics,
     pub(crate) spawned: Counter,
     pub(crate) remote_schedules: Counter,
-}
-
-struct Inject {
-    queue: VecDeque<Notified>,
-    closed: bool,
 }
 
 /// The scheduler's mutable state, owned by the thread running `block_on`.
@@ -137,11 +131,7 @@ impl Handle {
     pub(crate) fn new(config: Config, blocking: blocking::Spawner) -> Arc<Handle> {
         let (driver, driver_handle) = driver::new(config.enable_time);
         Arc::new(Handle {
-            inject: Mutex::new(Inject {
-                queue: VecDeque::new(),
-                closed: false,
-            }),
-            inject_len: AtomicUsize::new(0),
+            inject: Inject::new(),
             owned: OwnedTasks::new(),
             blocking,
             config,
@@ -189,33 +179,22 @@ impl Handle {
     }
 
     pub(crate) fn global_queue_depth(&self) -> usize {
-        self.inject_len.load(Relaxed)
+        self.inject.len()
     }
 
     fn push_remote(&self, task: Notified) {
-        let mut inject = self.inject.lock();
-        if inject.closed {
-            drop(inject);
-            // Shut down: the owned-task list cancels the task (never drop
-            // a task while holding a lock: its destructor may lock again).
+        if let Err(task) = self.inject.push(task) {
+            // Shut down: the owned-task list cancels the task (dropped here,
+            // after the queue's lock was released).
             drop(task);
             return;
         }
-        inject.queue.push_back(task);
-        self.inject_len.store(inject.queue.len(), Relaxed);
-        drop(inject);
         self.remote_schedules.incr_shared();
         self.driver.unpark();
     }
 
     fn pop_inject(&self) -> Option<Notified> {
-        if self.inject_len.load(Relaxed) == 0 {
-            return None;
-        }
-        let mut inject = self.inject.lock();
-        let task = inject.queue.pop_front();
-        self.inject_len.store(inject.queue.len(), Relaxed);
-        task
+        self.inject.pop()
     }
 
     fn take_core(&self) -> Option<Box<Core>> {
@@ -409,12 +388,7 @@ pub(crate) fn shutdown(handle: &Arc<Handle>, sched: &scheduler::Handle) {
     // dropped when that call returns; the tasks are cancelled below anyway.
     let core = handle.take_core();
     let tasks = handle.owned.close_and_take_all();
-    let injected = {
-        let mut inject = handle.inject.lock();
-        inject.closed = true;
-        handle.inject_len.store(0, Relaxed);
-        std::mem::take(&mut inject.queue)
-    };
+    let injected = handle.inject.close();
     for task in &tasks {
         task.shutdown();
     }

@@ -4,10 +4,13 @@
 //! * [`multi_thread`]: a pool of worker threads that steal work from each
 //!   other.
 //!
+//! Both receive tasks from other threads through the same [`inject`] queue.
+//!
 //! Both share the task implementation (`crate::task`), the driver and the
 //! runtime's public types; this module is the switch between them.
 
 pub(crate) mod current_thread;
+pub(crate) mod inject;
 pub(crate) mod multi_thread;
 
 use std::future::Future;

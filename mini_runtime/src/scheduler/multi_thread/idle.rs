@@ -205,7 +205,7 @@ mod tests {
 #[cfg(all(test, loom))]
 mod loom_tests {
     use super::*;
-    use crate::scheduler::multi_thread::inject::Inject;
+    use crate::scheduler::inject::Inject;
     use crate::sync::Arc;
     use loom::thread;
 

@@ -20,7 +20,7 @@
 //!          ▲ wakes from tasks running on this worker go here
 //! ```
 //!
-//! Reading order: [`queue`] (the lock-free local ring), [`inject`] (the
+//! Reading order: [`queue`] (the lock-free local ring), [`inject`](super::inject) (the
 //! global queue), [`idle`] (who searches, who sleeps, whom to wake), then
 //! [`worker`] (the run loop that ties them together).
 //!
@@ -59,7 +59,6 @@
 //! queues hold thin task pointers instead of `Arc<dyn Runnable>`.
 
 pub(crate) mod idle;
-pub(crate) mod inject;
 pub(crate) mod queue;
 pub(crate) mod worker;
 
@@ -67,8 +66,8 @@ use std::future::Future;
 use std::thread;
 
 use self::idle::Idle;
-use self::inject::Inject;
 use self::queue::{Overflow, Steal};
+use super::inject::Inject;
 use crate::blocking;
 use crate::context;
 use crate::park::Unparker;

@@ -1,10 +1,12 @@
-//! The global inject queue: where tasks from outside the workers arrive.
+//! The inject queue: where tasks from outside a scheduler's threads arrive
+//! (both schedulers use it).
 //!
 //! # The problem
 //!
-//! A task spawned or woken from a thread that is not a worker (the
-//! `block_on` thread, a blocking job, any std thread) has no local queue to
-//! go to. Tasks that overflow a full local queue need a home too.
+//! A task spawned or woken from a thread that is not running the scheduler
+//! (the multi-thread `block_on` thread, a blocking job, any std thread) has
+//! no local queue to go to. Tasks that overflow a full local queue need a
+//! home too.
 //!
 //! # The design
 //!
