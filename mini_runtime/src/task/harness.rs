@@ -19,7 +19,7 @@
 //!  │ id, owned_index        identity; slot in the owner's list    │
 //!  │ scheduler: S           where wakes send the task             │
 //!  │ stage: Running(F) | Finished(Result<F::Output, JoinError>)   │
-//!  │ join_waker: Mutex<Option<Waker>>                             │
+//!  │ join_waker: Option<Waker>   owned as the JOIN_WAKER bit says │
 //!  └──────────────────────────────────────────────────────────────┘
 //! ```
 //!
@@ -54,10 +54,10 @@ use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
 use super::error::JoinError;
-use super::state::{self, State, ToIdle, ToRunning};
+use super::state::{self, JoinWaker, State, ToIdle, ToRunning};
 use super::{Id, waker};
 use crate::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-use crate::sync::{Arc, Mutex, UnsafeCell};
+use crate::sync::{Arc, UnsafeCell};
 
 /// What a task needs from the scheduler that owns it. The task code knows
 /// nothing else about schedulers, so both executors and the blocking pool
@@ -167,11 +167,13 @@ pub(crate) struct Cell<F: Future, S> {
     scheduler: S,
     /// Guarded by the state word, see the module docs.
     stage: UnsafeCell<Stage<F>>,
-    /// The waker of the task awaiting the `JoinHandle`. Whoever completes
-    /// the task sets `COMPLETE` first and then takes this waker under the
-    /// lock; `poll_join` stores it under the lock and re-checks `COMPLETE`,
-    /// so one of the two always sees the other.
-    join_waker: Mutex<Option<Waker>>,
+    /// The waker of the task awaiting the `JoinHandle`. No lock: the
+    /// `JOIN_WAKER` bit of the state word says who owns it (invariant 6 in
+    /// `task::state`). The handle stores its waker and then sets the bit;
+    /// the completer sets `COMPLETE` and, if the bit is set, takes the
+    /// waker. Both steps are one CAS on the same word, so exactly one of
+    /// them sees the other.
+    join_waker: UnsafeCell<Option<Waker>>,
 }
 
 // SAFETY: the future and the output are only touched by the thread that
@@ -203,7 +205,7 @@ where
         owned_index: AtomicUsize::new(usize::MAX),
         scheduler,
         stage: UnsafeCell::new(Stage::Running(future)),
-        join_waker: Mutex::new(None),
+        join_waker: UnsafeCell::new(None),
     });
     NewTask {
         task: cell.clone(),
@@ -283,9 +285,14 @@ where
     fn complete(&self) {
         let snapshot = self.state.complete();
         if snapshot.has_join_interest() {
-            let waker = self.join_waker.lock().take();
-            if let Some(waker) = waker {
-                waker.wake();
+            if snapshot.has_join_waker() {
+                // SAFETY: JOIN_WAKER and COMPLETE are both set: the slot is
+                // the task side's, and the handle can no longer take it
+                // back (invariant 6 in `task::state`).
+                let waker = self.join_waker.with_mut(|slot| unsafe { (*slot).take() });
+                if let Some(waker) = waker {
+                    waker.wake();
+                }
             }
         } else {
             // Nobody will read the output: drop it now (ignoring a panic in
@@ -298,6 +305,38 @@ where
     fn cancel_and_complete(&self) {
         self.cancel_future();
         self.complete();
+    }
+
+    /// The `JoinHandle` side of the join-waker slot: stores `waker` for the
+    /// completer to wake. Returns `false` if the task completed meanwhile
+    /// (then the output is ready and no waker is left behind).
+    ///
+    /// A re-polled handle first takes the slot back (clearing `JOIN_WAKER`)
+    /// and replaces its old waker, even an equal one: while the bit is set
+    /// the slot is the task side's and is not read from here at all.
+    fn store_join_waker(&self, snapshot: state::Snapshot, waker: &Waker) -> bool {
+        if snapshot.has_join_waker()
+            && self.state.transition(state::unset_join_waker) == JoinWaker::Complete
+        {
+            return false;
+        }
+        self.join_waker.with_mut(|slot| {
+            // SAFETY: JOIN_WAKER is clear (never set, or cleared just
+            // above), so the slot is the handle's, and we are the handle
+            // (invariant 6 in `task::state`).
+            unsafe { *slot = Some(waker.clone()) }
+        });
+        if self.state.transition(state::set_join_waker) == JoinWaker::Moved {
+            return true;
+        }
+        // Completed before we handed the slot over: it is still ours.
+        let waker = self.join_waker.with_mut(|slot| {
+            // SAFETY: set_join_waker failed, so JOIN_WAKER is still clear
+            // and the slot still the handle's.
+            unsafe { (*slot).take() }
+        });
+        drop(waker);
+        false
     }
 }
 
@@ -379,20 +418,12 @@ where
     S: Schedule,
 {
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
-        // exercise(spawn): begin: the JoinHandle's poll: store the joiner's waker (re-check COMPLETE under the lock), or take the output
+        // exercise(spawn): begin: the JoinHandle's poll: hand the joiner's waker to the task (store_join_waker), or take the output
         // exercise(spawn): stub: let _ = cx;
         // exercise(spawn): stub: {todo}
-        if !self.state.load().is_complete() {
-            let mut slot = self.join_waker.lock();
-            // Re-check under the lock: the completer sets COMPLETE before it
-            // takes this lock, so either it sees our waker or we see COMPLETE.
-            if !self.state.load().is_complete() {
-                match &*slot {
-                    Some(stored) if stored.will_wake(cx.waker()) => {}
-                    _ => *slot = Some(cx.waker().clone()),
-                }
-                return Poll::Pending;
-            }
+        let snapshot = self.state.load();
+        if !snapshot.is_complete() && self.store_join_waker(snapshot, cx.waker()) {
+            return Poll::Pending;
         }
         self.stage.with_mut(|stage| {
             // SAFETY: COMPLETE is set and we hold JOIN_INTEREST, so the
@@ -412,15 +443,23 @@ where
     }
 
     fn drop_join_handle(&self) {
-        if self.state.transition(state::drop_join_handle)
-            == state::DropJoinHandle::HandleDropsOutput
-        {
-            // Complete and never read: the output is ours to drop. A panic
-            // in the output's destructor is swallowed, like Tokio does.
-            let _ = self.set_stage(Stage::Consumed);
+        match self.state.transition(state::drop_join_handle) {
+            state::DropJoinHandle::HandleDropsOutput => {
+                // Complete and never read: the output is ours to drop. A
+                // panic in the output's destructor is swallowed, like Tokio
+                // does. (The join-waker slot is empty or the completer's.)
+                let _ = self.set_stage(Stage::Consumed);
+            }
+            state::DropJoinHandle::TaskDropsOutput => {
+                // The transition cleared JOIN_WAKER: the slot is ours again.
+                // Drop the joiner's waker now rather than with the task, so
+                // two tasks awaiting each other do not keep each other alive.
+                // SAFETY: JOIN_WAKER is clear, so the slot is the handle's
+                // (invariant 6 in `task::state`), and we are the handle.
+                let waker = self.join_waker.with_mut(|slot| unsafe { (*slot).take() });
+                drop(waker);
+            }
         }
-        // The joiner's waker is no longer needed; don't keep it alive.
-        drop(self.join_waker.lock().take());
     }
 
     fn as_task(self: Arc<Self>) -> TaskRef {
