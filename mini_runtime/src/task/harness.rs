@@ -419,7 +419,7 @@ where
 {
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
         // exercise(spawn): begin: the JoinHandle's poll: hand the joiner's waker to the task (store_join_waker), or take the output
-        // exercise(spawn): stub: let _ = cx;
+        // exercise(spawn): stub: let _ = (cx, Self::store_join_waker);
         // exercise(spawn): stub: {todo}
         let snapshot = self.state.load();
         if !snapshot.is_complete() && self.store_join_waker(snapshot, cx.waker()) {
