@@ -38,6 +38,7 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
+use std::time::Duration;
 
 use crate::park::Parker;
 
@@ -70,12 +71,15 @@ fn new_parker_and_waker() -> (Parker, Waker) {
 /// module docs for why).
 pub fn block_on<F: Future>(future: F) -> F::Output {
     crate::context::assert_not_in_runtime("mini_runtime::block_on");
-    park_loop(future)
+    park_loop(future, Duration::ZERO)
 }
 
 /// The loop behind [`block_on`], without the runtime check (the callers
-/// that enter a runtime first use it too).
-pub(crate) fn park_loop<F: Future>(future: F) -> F::Output {
+/// that enter a runtime first use it too). Each park spins for up to
+/// `spin` first (see `park`): a multi-thread runtime's `block_on` passes
+/// its `Builder::park_spin`, because its wake-up usually comes from a
+/// worker a few microseconds later.
+pub(crate) fn park_loop<F: Future>(future: F, spin: Duration) -> F::Output {
     // Take the cached pair, or make a fresh one if a (re-entrant) outer
     // call is using it.
     let (parker, waker) = CACHED
@@ -102,13 +106,13 @@ pub(crate) fn park_loop<F: Future>(future: F) -> F::Output {
     let mut future = pin!(future);
     let mut cx = Context::from_waker(waker);
     // exercise(block_on): begin
-    // exercise(block_on): stub: let _ = (parker, &mut future, &mut cx, Poll::<F::Output>::Pending);
+    // exercise(block_on): stub: let _ = (parker, spin, &mut future, &mut cx, Poll::<F::Output>::Pending);
     // exercise(block_on): stub: {todo}
     loop {
         if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
             return output;
         }
-        parker.park();
+        parker.spin_then_park(spin);
     }
     // exercise(block_on): end
 }

@@ -40,6 +40,8 @@ use crate::time;
 #[derive(Debug)]
 pub(crate) struct Driver {
     parker: Parker,
+    /// How long a park spins before it sleeps (`Builder::park_spin`).
+    spin: Duration,
 }
 
 /// The waking side, shared by everyone.
@@ -50,12 +52,13 @@ pub(crate) struct Handle {
     time: Option<time::Handle>,
 }
 
-/// Creates a driver and its handle; `enable_time` turns on the timers.
-pub(crate) fn new(enable_time: bool) -> (Driver, Handle) {
+/// Creates a driver and its handle; `enable_time` turns on the timers, and
+/// every park spins for up to `spin` before it sleeps (see `park`).
+pub(crate) fn new(enable_time: bool, spin: Duration) -> (Driver, Handle) {
     let parker = Parker::new();
     let unparker = parker.unparker();
     let time = enable_time.then(|| time::Handle::new(unparker.clone()));
-    (Driver { parker }, Handle { unparker, time })
+    (Driver { parker, spin }, Handle { unparker, time })
 }
 
 impl Driver {
@@ -63,14 +66,15 @@ impl Driver {
     /// due timers.
     pub(crate) fn park(&mut self, handle: &Handle) {
         let Some(time) = &handle.time else {
-            self.parker.park();
+            self.parker.spin_then_park(self.spin);
             return;
         };
         match time.next_deadline() {
-            Some(deadline) => self
-                .parker
-                .park_timeout(deadline.saturating_duration_since(Instant::now())),
-            None => self.parker.park(),
+            Some(deadline) => self.parker.spin_then_park_timeout(
+                self.spin,
+                deadline.saturating_duration_since(Instant::now()),
+            ),
+            None => self.parker.spin_then_park(self.spin),
         }
         time.process(Instant::now());
     }
@@ -80,14 +84,14 @@ impl Driver {
     /// collects pending events.
     pub(crate) fn park_timeout(&mut self, handle: &Handle, timeout: Duration) {
         let Some(time) = &handle.time else {
-            self.parker.park_timeout(timeout);
+            self.parker.spin_then_park_timeout(self.spin, timeout);
             return;
         };
         let timeout = match time.next_deadline() {
             Some(deadline) => timeout.min(deadline.saturating_duration_since(Instant::now())),
             None => timeout,
         };
-        self.parker.park_timeout(timeout);
+        self.parker.spin_then_park_timeout(self.spin, timeout);
         time.process(Instant::now());
     }
 }
@@ -137,17 +141,17 @@ mod tests {
 
     #[test]
     fn timers_disabled_means_no_time_handle() {
-        let (_driver, handle) = new(false);
+        let (_driver, handle) = new(false, Duration::ZERO);
         assert!(handle.time().is_none());
         handle.shutdown(); // nothing to do, no panic
-        let (_driver, handle) = new(true);
+        let (_driver, handle) = new(true, Duration::ZERO);
         assert!(handle.time().is_some());
     }
 
     #[test]
     fn park_sleeps_until_the_earliest_deadline_then_fires_it() {
         with_time_limit(LIMIT, || {
-            let (mut driver, handle) = new(true);
+            let (mut driver, handle) = new(true, Duration::ZERO);
             let time = handle.time().unwrap();
             let (flag, waker) = flag_waker();
             let deadline = Instant::now() + Duration::from_millis(30);
@@ -165,7 +169,7 @@ mod tests {
     #[test]
     fn park_timeout_zero_fires_due_timers_without_sleeping() {
         with_time_limit(LIMIT, || {
-            let (mut driver, handle) = new(true);
+            let (mut driver, handle) = new(true, Duration::ZERO);
             let time = handle.time().unwrap();
             let (due, due_waker) = flag_waker();
             let (later, later_waker) = flag_waker();
@@ -182,7 +186,7 @@ mod tests {
     #[test]
     fn park_timeout_wakes_at_the_earlier_of_timeout_and_deadline() {
         with_time_limit(LIMIT, || {
-            let (mut driver, handle) = new(true);
+            let (mut driver, handle) = new(true, Duration::ZERO);
             let time = handle.time().unwrap();
             let (flag, waker) = flag_waker();
             let deadline = Instant::now() + Duration::from_millis(20);
@@ -199,7 +203,7 @@ mod tests {
     #[test]
     fn timer_registered_by_another_thread_wakes_a_park_without_deadline() {
         with_time_limit(LIMIT, || {
-            let (mut driver, handle) = new(true);
+            let (mut driver, handle) = new(true, Duration::ZERO);
             let time = handle.time().unwrap().clone();
             let (flag, waker) = flag_waker();
             let t = std::thread::spawn(move || {
@@ -219,7 +223,7 @@ mod tests {
 
     #[test]
     fn shutdown_wakes_registered_timers() {
-        let (_driver, handle) = new(true);
+        let (_driver, handle) = new(true, Duration::ZERO);
         let time = handle.time().unwrap();
         let (flag, waker) = flag_waker();
         time.register(Instant::now() + Duration::from_secs(3600), &waker)

@@ -31,7 +31,7 @@ use std::time::Duration;
 
 pub use self::builder::{
     Builder, DEFAULT_EVENT_INTERVAL, DEFAULT_GLOBAL_QUEUE_INTERVAL, DEFAULT_MAX_BLOCKING_THREADS,
-    DEFAULT_MULTI_THREAD_GLOBAL_QUEUE_INTERVAL, DEFAULT_THREAD_KEEP_ALIVE,
+    DEFAULT_MULTI_THREAD_GLOBAL_QUEUE_INTERVAL, DEFAULT_PARK_SPIN, DEFAULT_THREAD_KEEP_ALIVE,
 };
 pub use self::handle::{Handle, RuntimeFlavor, TryCurrentError};
 pub use self::metrics::RuntimeMetrics;
@@ -94,6 +94,7 @@ impl Runtime {
                 let config = current_thread::Config {
                     global_queue_interval: builder.global_queue_interval,
                     event_interval: builder.event_interval,
+                    park_spin: builder.park_spin,
                     enable_time: builder.enable_time,
                 };
                 scheduler::Handle::CurrentThread(current_thread::Handle::new(config, blocking))
@@ -108,6 +109,7 @@ impl Runtime {
                     event_interval: builder.event_interval,
                     disable_lifo_slot: builder.disable_lifo_slot,
                     local_queue_capacity: builder.local_queue_capacity,
+                    park_spin: builder.park_spin,
                     enable_time: builder.enable_time,
                 };
                 let handle = multi_thread::Handle::launch(

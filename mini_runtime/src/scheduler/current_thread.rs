@@ -56,6 +56,7 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::{Pin, pin};
 use std::task::{Context as TaskContext, Poll, Wake, Waker};
+use std::time::Duration;
 
 use super::inject::Inject;
 use crate::blocking;
@@ -75,6 +76,7 @@ use crate::task::{Id, JoinHandle};
 pub(crate) struct Config {
     pub(crate) global_queue_interval: u32,
     pub(crate) event_interval: u32,
+    pub(crate) park_spin: Duration,
     pub(crate) enable_time: bool,
 }
 
@@ -129,7 +131,7 @@ impl Wake for BlockOnWaker {
 
 impl Handle {
     pub(crate) fn new(config: Config, blocking: blocking::Spawner) -> Arc<Handle> {
-        let (driver, driver_handle) = driver::new(config.enable_time);
+        let (driver, driver_handle) = driver::new(config.enable_time, config.park_spin);
         Arc::new(Handle {
             inject: Inject::new(),
             owned: OwnedTasks::new(),

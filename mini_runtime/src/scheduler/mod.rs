@@ -125,7 +125,13 @@ impl Handle {
     /// it never drives a current-thread runtime's tasks or timers: that is
     /// `Runtime::block_on`'s job (on some thread).
     pub(crate) fn block_on_without_driving<F: Future>(&self, what: &str, future: F) -> F::Output {
-        crate::context::enter_runtime(self, what, || crate::block_on::park_loop(future))
+        let spin = match self {
+            // A `Handle::block_on` on a current-thread runtime waits for
+            // tasks that some other thread drives: no spinning there.
+            Handle::CurrentThread(_) => std::time::Duration::ZERO,
+            Handle::MultiThread(h) => h.config.park_spin,
+        };
+        crate::context::enter_runtime(self, what, || crate::block_on::park_loop(future, spin))
     }
 
     pub(crate) fn shutdown(&self) {

@@ -64,6 +64,7 @@ pub(crate) mod worker;
 
 use std::future::Future;
 use std::thread;
+use std::time::Duration;
 
 use self::idle::Idle;
 use self::queue::{Overflow, Steal};
@@ -95,6 +96,7 @@ pub(crate) struct Config {
     pub(crate) event_interval: u32,
     pub(crate) disable_lifo_slot: bool,
     pub(crate) local_queue_capacity: usize,
+    pub(crate) park_spin: Duration,
     pub(crate) enable_time: bool,
 }
 
@@ -116,7 +118,7 @@ pub(crate) struct Handle {
     driver_owner: AtomicUsize,
     pub(crate) driver_handle: driver::Handle,
     pub(crate) blocking: blocking::Spawner,
-    config: Config,
+    pub(crate) config: Config,
     shutdown: AtomicBool,
     /// Worker cores, until their thread takes them.
     cores: Mutex<Vec<Option<Box<worker::Core>>>>,
@@ -154,7 +156,7 @@ impl Handle {
             });
             cores.push(Some(Box::new(core)));
         }
-        let (driver, driver_handle) = driver::new(config.enable_time);
+        let (driver, driver_handle) = driver::new(config.enable_time, config.park_spin);
         let handle = Arc::new(Handle {
             remotes: remotes.into_boxed_slice(),
             inject: Inject::new(),

@@ -294,7 +294,7 @@ impl Context {
                 }
                 handle.driver_owner.store(NO_DRIVER_OWNER, SeqCst);
             } else if handle.idle.is_parked(index) && !handle.is_shutdown() {
-                core.parker.park();
+                core.parker.spin_then_park(handle.config.park_spin);
             }
             if !handle.idle.is_parked(index) || handle.is_shutdown() {
                 return;
