@@ -153,7 +153,11 @@ fn start_check_fix_check_records_progress() {
         "{}",
         run.out
     );
-    assert!(run.out.contains("parker.spin_then_park(spin);"), "{}", run.out);
+    assert!(
+        run.out.contains("parker.spin_then_park(spin);"),
+        "{}",
+        run.out
+    );
 
     let run = exercises(&["status"], &dir);
     assert!(run.ok && run.out.contains("passed"), "{}", run.out);

@@ -37,6 +37,7 @@ pub use self::handle::{Handle, RuntimeFlavor, TryCurrentError};
 pub use self::metrics::RuntimeMetrics;
 pub use crate::scheduler::multi_thread::MAX_LIFO_POLLS_PER_TICK;
 pub use crate::scheduler::multi_thread::queue::LOCAL_QUEUE_CAPACITY;
+pub use crate::task::list::OWNED_TASK_SHARDS_PER_WORKER;
 
 use crate::blocking;
 use crate::context::SetCurrentGuard;

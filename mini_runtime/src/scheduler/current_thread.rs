@@ -134,7 +134,7 @@ impl Handle {
         let (driver, driver_handle) = driver::new(config.enable_time, config.park_spin);
         Arc::new(Handle {
             inject: Inject::new(),
-            owned: OwnedTasks::new(),
+            owned: OwnedTasks::new(1),
             blocking,
             config,
             core: Mutex::new(Some(Box::new(Core {

@@ -17,24 +17,43 @@
 //! each one with the lock released, since a future's destructor may do
 //! anything, including spawning.
 //!
+//! # Shards
+//!
+//! Every spawn and every completion touches the list, from whichever
+//! worker runs them, so on the multi-thread runtime one mutex would be
+//! contended by all workers. The list is therefore split into shards, each
+//! its own slab behind its own mutex; a task lives in the shard
+//! `id % shards` (ids are consecutive, so consecutive spawns spread over
+//! all shards, and `remove` finds the shard from the id alone). The
+//! current-thread runtime uses one shard; the multi-thread runtime
+//! [`OWNED_TASK_SHARDS_PER_WORKER`] per worker, rounded up to a power of two.
+//!
 //! # Invariants
 //!
-//! * After `close_and_take_all` returns, no task can be added again.
+//! * After `close_and_take_all` returns, no task can be added again (each
+//!   shard is closed under its own lock before it is emptied, and `bind`
+//!   checks its shard's flag under that lock).
 //! * A task is removed at most once: `remove` checks that the slot still
 //!   holds that very task (by address).
 //!
 //! # How Tokio does it differently
 //!
 //! Tokio links tasks into intrusive doubly linked lists (the pointers live
-//! in each task's header, so insertion allocates nothing) and shards the
-//! list across several mutexes to reduce contention between workers.
+//! in each task's header, so insertion allocates nothing), sharded the same
+//! way across several mutexes (by task id, 4 shards per worker by default).
 
 use super::harness::{Runnable, TaskRef};
 use crate::sync::Mutex;
 
+/// Shards of the owned-task list per worker thread of a multi-thread
+/// runtime (rounded up to a power of two): enough that two workers rarely
+/// want the same lock at once. Tokio uses the same figure.
+pub const OWNED_TASK_SHARDS_PER_WORKER: usize = 4;
+
 /// The tasks owned by one runtime.
 pub(crate) struct OwnedTasks {
-    inner: Mutex<Slab>,
+    /// A power-of-two number of shards; task `id` lives in `id % len`.
+    shards: Box<[Mutex<Slab>]>,
 }
 
 struct Slab {
@@ -45,21 +64,34 @@ struct Slab {
 }
 
 impl OwnedTasks {
-    pub(crate) fn new() -> OwnedTasks {
+    /// A list with `shards` shards (rounded up to a power of two).
+    pub(crate) fn new(shards: usize) -> OwnedTasks {
+        let shards = shards.max(1).next_power_of_two();
         OwnedTasks {
-            inner: Mutex::new(Slab {
-                slots: Vec::new(),
-                free: Vec::new(),
-                len: 0,
-                closed: false,
-            }),
+            shards: (0..shards)
+                .map(|_| {
+                    Mutex::new(Slab {
+                        slots: Vec::new(),
+                        free: Vec::new(),
+                        len: 0,
+                        closed: false,
+                    })
+                })
+                .collect(),
         }
+    }
+
+    fn shard(&self, task: &dyn Runnable) -> &Mutex<Slab> {
+        // The mask keeps the low bits of the id: the shard count is a
+        // power of two.
+        let index = task.id().as_u64() as usize & (self.shards.len() - 1);
+        &self.shards[index]
     }
 
     /// Adds a task. Returns `false` (and keeps nothing) if the list is
     /// closed: the caller must then cancel the task.
     pub(crate) fn bind(&self, task: &TaskRef) -> bool {
-        let mut slab = self.inner.lock();
+        let mut slab = self.shard(&**task).lock();
         if slab.closed {
             return false;
         }
@@ -80,7 +112,7 @@ impl OwnedTasks {
     /// Returns the list's reference so the caller drops it after unlocking.
     pub(crate) fn remove(&self, task: &dyn Runnable) -> Option<TaskRef> {
         let index = task.owned_index();
-        let mut slab = self.inner.lock();
+        let mut slab = self.shard(task).lock();
         let slot = slab.slots.get_mut(index)?;
         let same = slot.as_ref().is_some_and(|held| {
             std::ptr::addr_eq(std::sync::Arc::as_ptr(held), task as *const dyn Runnable)
@@ -94,20 +126,69 @@ impl OwnedTasks {
         removed
     }
 
-    /// Number of live tasks.
+    /// Number of live tasks (a sum over the shards, so only a snapshot
+    /// while other threads spawn or complete tasks).
     pub(crate) fn len(&self) -> usize {
-        self.inner.lock().len
+        self.shards.iter().map(|shard| shard.lock().len).sum()
     }
 
     /// Closes the list and returns every task still in it.
     pub(crate) fn close_and_take_all(&self) -> Vec<TaskRef> {
-        let mut slab = self.inner.lock();
-        slab.closed = true;
-        slab.len = 0;
-        slab.free.clear();
-        std::mem::take(&mut slab.slots)
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut tasks = Vec::new();
+        for shard in self.shards.iter() {
+            let mut slab = shard.lock();
+            slab.closed = true;
+            slab.len = 0;
+            slab.free.clear();
+            tasks.extend(std::mem::take(&mut slab.slots).into_iter().flatten());
+        }
+        tasks
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use crate::task::Id;
+    use crate::task::harness::{self, Notified, Schedule};
+
+    /// A scheduler that never runs anything: the tests only move tasks in
+    /// and out of the list.
+    struct Nowhere;
+    impl Schedule for Nowhere {
+        fn schedule(&self, task: Notified) {
+            drop(task);
+        }
+        fn release(&self, _task: &dyn Runnable) {}
+    }
+
+    fn task() -> TaskRef {
+        harness::new_task(std::future::pending::<()>(), Nowhere, Id::next()).task
+    }
+
+    #[test]
+    fn tasks_spread_over_the_shards_and_are_removed_from_theirs() {
+        let list = OwnedTasks::new(6); // rounded up to 8 shards
+        assert_eq!(list.shards.len(), 8);
+        let tasks: Vec<TaskRef> = (0..100).map(|_| task()).collect();
+        for t in &tasks {
+            assert!(list.bind(t));
+        }
+        assert_eq!(list.len(), 100);
+        // Consecutive ids: every shard holds some of them.
+        assert!(list.shards.iter().all(|shard| shard.lock().len > 0));
+        for t in &tasks[..40] {
+            assert!(list.remove(&**t).is_some());
+            assert!(list.remove(&**t).is_none(), "removed twice");
+        }
+        assert_eq!(list.len(), 60);
+        let rest = list.close_and_take_all();
+        assert_eq!(rest.len(), 60);
+        assert_eq!(list.len(), 0);
+        for t in &tasks[40..] {
+            assert!(rest.iter().any(|r| std::sync::Arc::ptr_eq(r, t)));
+        }
+        // Closed: every shard refuses.
+        assert!((0..16).all(|_| !list.bind(&task())));
     }
 }

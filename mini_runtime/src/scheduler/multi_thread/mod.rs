@@ -161,7 +161,7 @@ impl Handle {
             remotes: remotes.into_boxed_slice(),
             inject: Inject::new(),
             idle: Idle::new(n),
-            owned: OwnedTasks::new(),
+            owned: OwnedTasks::new(n * crate::task::list::OWNED_TASK_SHARDS_PER_WORKER),
             driver: Mutex::new(driver),
             driver_owner: AtomicUsize::new(NO_DRIVER_OWNER),
             driver_handle,
