@@ -50,11 +50,12 @@ pub(crate) struct Handle {
     time: Option<time::Handle>,
 }
 
-/// Creates a driver and its handle; `enable_time` turns on the timers.
-pub(crate) fn new(enable_time: bool) -> (Driver, Handle) {
+/// Creates a driver and its handle; `enable_time` turns on the timers,
+/// split into `timer_shards` shards (see the time driver).
+pub(crate) fn new(enable_time: bool, timer_shards: usize) -> (Driver, Handle) {
     let parker = Parker::new();
     let unparker = parker.unparker();
-    let time = enable_time.then(|| time::Handle::new(unparker.clone()));
+    let time = enable_time.then(|| time::Handle::new(unparker.clone(), timer_shards));
     (Driver { parker }, Handle { unparker, time })
 }
 
@@ -137,17 +138,17 @@ mod tests {
 
     #[test]
     fn timers_disabled_means_no_time_handle() {
-        let (_driver, handle) = new(false);
+        let (_driver, handle) = new(false, 1);
         assert!(handle.time().is_none());
         handle.shutdown(); // nothing to do, no panic
-        let (_driver, handle) = new(true);
+        let (_driver, handle) = new(true, 1);
         assert!(handle.time().is_some());
     }
 
     #[test]
     fn park_sleeps_until_the_earliest_deadline_then_fires_it() {
         with_time_limit(LIMIT, || {
-            let (mut driver, handle) = new(true);
+            let (mut driver, handle) = new(true, 1);
             let time = handle.time().unwrap();
             let (flag, waker) = flag_waker();
             let deadline = Instant::now() + Duration::from_millis(30);
@@ -165,7 +166,7 @@ mod tests {
     #[test]
     fn park_timeout_zero_fires_due_timers_without_sleeping() {
         with_time_limit(LIMIT, || {
-            let (mut driver, handle) = new(true);
+            let (mut driver, handle) = new(true, 1);
             let time = handle.time().unwrap();
             let (due, due_waker) = flag_waker();
             let (later, later_waker) = flag_waker();
@@ -182,7 +183,7 @@ mod tests {
     #[test]
     fn park_timeout_wakes_at_the_earlier_of_timeout_and_deadline() {
         with_time_limit(LIMIT, || {
-            let (mut driver, handle) = new(true);
+            let (mut driver, handle) = new(true, 1);
             let time = handle.time().unwrap();
             let (flag, waker) = flag_waker();
             let deadline = Instant::now() + Duration::from_millis(20);
@@ -199,7 +200,7 @@ mod tests {
     #[test]
     fn timer_registered_by_another_thread_wakes_a_park_without_deadline() {
         with_time_limit(LIMIT, || {
-            let (mut driver, handle) = new(true);
+            let (mut driver, handle) = new(true, 1);
             let time = handle.time().unwrap().clone();
             let (flag, waker) = flag_waker();
             let t = std::thread::spawn(move || {
@@ -219,7 +220,7 @@ mod tests {
 
     #[test]
     fn shutdown_wakes_registered_timers() {
-        let (_driver, handle) = new(true);
+        let (_driver, handle) = new(true, 1);
         let time = handle.time().unwrap();
         let (flag, waker) = flag_waker();
         time.register(Instant::now() + Duration::from_secs(3600), &waker)

@@ -37,6 +37,7 @@ pub use self::handle::{Handle, RuntimeFlavor, TryCurrentError};
 pub use self::metrics::RuntimeMetrics;
 pub use crate::scheduler::multi_thread::MAX_LIFO_POLLS_PER_TICK;
 pub use crate::scheduler::multi_thread::queue::LOCAL_QUEUE_CAPACITY;
+pub use crate::time::driver::MAX_TIMER_SHARDS;
 
 use crate::blocking;
 use crate::context::SetCurrentGuard;
@@ -95,6 +96,7 @@ impl Runtime {
                     global_queue_interval: builder.global_queue_interval,
                     event_interval: builder.event_interval,
                     enable_time: builder.enable_time,
+                    timer_shards: builder.timer_shards.unwrap_or(1),
                 };
                 scheduler::Handle::CurrentThread(current_thread::Handle::new(config, blocking))
             }
@@ -109,6 +111,11 @@ impl Runtime {
                     disable_lifo_slot: builder.disable_lifo_slot,
                     local_queue_capacity: builder.local_queue_capacity,
                     enable_time: builder.enable_time,
+                    // One shard per worker by default, so that workers
+                    // never share a timer lock.
+                    timer_shards: builder
+                        .timer_shards
+                        .unwrap_or(worker_threads.min(MAX_TIMER_SHARDS)),
                 };
                 let handle = multi_thread::Handle::launch(
                     config,

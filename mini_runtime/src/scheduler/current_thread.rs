@@ -76,6 +76,7 @@ pub(crate) struct Config {
     pub(crate) global_queue_interval: u32,
     pub(crate) event_interval: u32,
     pub(crate) enable_time: bool,
+    pub(crate) timer_shards: usize,
 }
 
 /// State shared by everyone who holds the runtime's handle.
@@ -129,7 +130,7 @@ impl Wake for BlockOnWaker {
 
 impl Handle {
     pub(crate) fn new(config: Config, blocking: blocking::Spawner) -> Arc<Handle> {
-        let (driver, driver_handle) = driver::new(config.enable_time);
+        let (driver, driver_handle) = driver::new(config.enable_time, config.timer_shards);
         Arc::new(Handle {
             inject: Inject::new(),
             owned: OwnedTasks::new(),

@@ -96,6 +96,7 @@ pub(crate) struct Config {
     pub(crate) disable_lifo_slot: bool,
     pub(crate) local_queue_capacity: usize,
     pub(crate) enable_time: bool,
+    pub(crate) timer_shards: usize,
 }
 
 /// What other threads know about one worker.
@@ -154,7 +155,7 @@ impl Handle {
             });
             cores.push(Some(Box::new(core)));
         }
-        let (driver, driver_handle) = driver::new(config.enable_time);
+        let (driver, driver_handle) = driver::new(config.enable_time, config.timer_shards);
         let handle = Arc::new(Handle {
             remotes: remotes.into_boxed_slice(),
             inject: Inject::new(),
