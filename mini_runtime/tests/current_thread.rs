@@ -633,6 +633,15 @@ fn builder_rejects_zero_settings() {
         Builder::new_current_thread().max_blocking_threads(0);
     }));
     assert!(msg.contains("max_blocking_threads(0)"), "{msg}");
+    let msg = panic_message(catch_unwind(|| {
+        Builder::new_current_thread().timer_shards(0);
+    }));
+    assert!(msg.contains("timer_shards(0)"), "{msg}");
+    let too_many = mini_runtime::runtime::MAX_TIMER_SHARDS + 1;
+    let msg = panic_message(catch_unwind(|| {
+        Builder::new_multi_thread().timer_shards(too_many);
+    }));
+    assert!(msg.contains(&format!("timer_shards({too_many})")), "{msg}");
 }
 
 #[test]

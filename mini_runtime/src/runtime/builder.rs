@@ -66,6 +66,7 @@ pub struct Builder {
     pub(crate) local_queue_capacity: usize,
     pub(crate) park_spin: Duration,
     pub(crate) enable_time: bool,
+    pub(crate) timer_shards: Option<usize>,
 }
 
 impl Builder {
@@ -97,6 +98,7 @@ impl Builder {
             local_queue_capacity: crate::scheduler::multi_thread::queue::LOCAL_QUEUE_CAPACITY,
             park_spin: DEFAULT_PARK_SPIN,
             enable_time: false,
+            timer_shards: None,
         }
     }
 
@@ -244,6 +246,29 @@ impl Builder {
         self
     }
 
+    /// How many shards the timer driver has, each with its own lock
+    /// (default: 1 on the current-thread runtime, one per worker on the
+    /// multi-thread runtime, at most
+    /// [`MAX_TIMER_SHARDS`](crate::runtime::MAX_TIMER_SHARDS)). A timer
+    /// goes to the shard of the thread that registers it, so workers with
+    /// shards of their own never wait for each other's timers; `1` gives
+    /// the single-lock driver. The time driver's module docs explain the
+    /// trade-off. Tokio has no such setting.
+    ///
+    /// # Panics
+    ///
+    /// Unless `n` is between 1 and `MAX_TIMER_SHARDS`.
+    #[track_caller]
+    pub fn timer_shards(&mut self, n: usize) -> &mut Self {
+        assert!(
+            (1..=crate::runtime::MAX_TIMER_SHARDS).contains(&n),
+            "timer_shards({n}): the timer driver needs between 1 and {} shards",
+            crate::runtime::MAX_TIMER_SHARDS
+        );
+        self.timer_shards = Some(n);
+        self
+    }
+
     /// Builds the runtime.
     pub fn build(&mut self) -> io::Result<Runtime> {
         Runtime::from_builder(self)
@@ -264,6 +289,7 @@ impl fmt::Debug for Builder {
             .field("local_queue_capacity", &self.local_queue_capacity)
             .field("park_spin", &self.park_spin)
             .field("enable_time", &self.enable_time)
+            .field("timer_shards", &self.timer_shards)
             .finish_non_exhaustive()
     }
 }

@@ -52,12 +52,13 @@ pub(crate) struct Handle {
     time: Option<time::Handle>,
 }
 
-/// Creates a driver and its handle; `enable_time` turns on the timers, and
-/// every park spins for up to `spin` before it sleeps (see `park`).
-pub(crate) fn new(enable_time: bool, spin: Duration) -> (Driver, Handle) {
+/// Creates a driver and its handle; `enable_time` turns on the timers,
+/// split into `timer_shards` shards (see the time driver), and every park
+/// spins for up to `spin` before it sleeps (see `park`).
+pub(crate) fn new(enable_time: bool, timer_shards: usize, spin: Duration) -> (Driver, Handle) {
     let parker = Parker::new();
     let unparker = parker.unparker();
-    let time = enable_time.then(|| time::Handle::new(unparker.clone()));
+    let time = enable_time.then(|| time::Handle::new(unparker.clone(), timer_shards));
     (Driver { parker, spin }, Handle { unparker, time })
 }
 
@@ -141,17 +142,17 @@ mod tests {
 
     #[test]
     fn timers_disabled_means_no_time_handle() {
-        let (_driver, handle) = new(false, Duration::ZERO);
+        let (_driver, handle) = new(false, 1, Duration::ZERO);
         assert!(handle.time().is_none());
         handle.shutdown(); // nothing to do, no panic
-        let (_driver, handle) = new(true, Duration::ZERO);
+        let (_driver, handle) = new(true, 1, Duration::ZERO);
         assert!(handle.time().is_some());
     }
 
     #[test]
     fn park_sleeps_until_the_earliest_deadline_then_fires_it() {
         with_time_limit(LIMIT, || {
-            let (mut driver, handle) = new(true, Duration::ZERO);
+            let (mut driver, handle) = new(true, 1, Duration::ZERO);
             let time = handle.time().unwrap();
             let (flag, waker) = flag_waker();
             let deadline = Instant::now() + Duration::from_millis(30);
@@ -169,7 +170,7 @@ mod tests {
     #[test]
     fn park_timeout_zero_fires_due_timers_without_sleeping() {
         with_time_limit(LIMIT, || {
-            let (mut driver, handle) = new(true, Duration::ZERO);
+            let (mut driver, handle) = new(true, 1, Duration::ZERO);
             let time = handle.time().unwrap();
             let (due, due_waker) = flag_waker();
             let (later, later_waker) = flag_waker();
@@ -186,7 +187,7 @@ mod tests {
     #[test]
     fn park_timeout_wakes_at_the_earlier_of_timeout_and_deadline() {
         with_time_limit(LIMIT, || {
-            let (mut driver, handle) = new(true, Duration::ZERO);
+            let (mut driver, handle) = new(true, 1, Duration::ZERO);
             let time = handle.time().unwrap();
             let (flag, waker) = flag_waker();
             let deadline = Instant::now() + Duration::from_millis(20);
@@ -203,7 +204,7 @@ mod tests {
     #[test]
     fn timer_registered_by_another_thread_wakes_a_park_without_deadline() {
         with_time_limit(LIMIT, || {
-            let (mut driver, handle) = new(true, Duration::ZERO);
+            let (mut driver, handle) = new(true, 1, Duration::ZERO);
             let time = handle.time().unwrap().clone();
             let (flag, waker) = flag_waker();
             let t = std::thread::spawn(move || {
@@ -223,7 +224,7 @@ mod tests {
 
     #[test]
     fn shutdown_wakes_registered_timers() {
-        let (_driver, handle) = new(true, Duration::ZERO);
+        let (_driver, handle) = new(true, 1, Duration::ZERO);
         let time = handle.time().unwrap();
         let (flag, waker) = flag_waker();
         time.register(Instant::now() + Duration::from_secs(3600), &waker)

@@ -38,6 +38,7 @@ pub use self::metrics::RuntimeMetrics;
 pub use crate::scheduler::multi_thread::MAX_LIFO_POLLS_PER_TICK;
 pub use crate::scheduler::multi_thread::queue::LOCAL_QUEUE_CAPACITY;
 pub use crate::task::list::OWNED_TASK_SHARDS_PER_WORKER;
+pub use crate::time::driver::MAX_TIMER_SHARDS;
 
 use crate::blocking;
 use crate::context::SetCurrentGuard;
@@ -97,6 +98,7 @@ impl Runtime {
                     event_interval: builder.event_interval,
                     park_spin: builder.park_spin,
                     enable_time: builder.enable_time,
+                    timer_shards: builder.timer_shards.unwrap_or(1),
                 };
                 scheduler::Handle::CurrentThread(current_thread::Handle::new(config, blocking))
             }
@@ -112,6 +114,11 @@ impl Runtime {
                     local_queue_capacity: builder.local_queue_capacity,
                     park_spin: builder.park_spin,
                     enable_time: builder.enable_time,
+                    // One shard per worker by default, so that workers
+                    // never share a timer lock.
+                    timer_shards: builder
+                        .timer_shards
+                        .unwrap_or(worker_threads.min(MAX_TIMER_SHARDS)),
                 };
                 let handle = multi_thread::Handle::launch(
                     config,

@@ -78,6 +78,7 @@ pub(crate) struct Config {
     pub(crate) event_interval: u32,
     pub(crate) park_spin: Duration,
     pub(crate) enable_time: bool,
+    pub(crate) timer_shards: usize,
 }
 
 /// State shared by everyone who holds the runtime's handle.
@@ -131,7 +132,8 @@ impl Wake for BlockOnWaker {
 
 impl Handle {
     pub(crate) fn new(config: Config, blocking: blocking::Spawner) -> Arc<Handle> {
-        let (driver, driver_handle) = driver::new(config.enable_time, config.park_spin);
+        let (driver, driver_handle) =
+            driver::new(config.enable_time, config.timer_shards, config.park_spin);
         Arc::new(Handle {
             inject: Inject::new(),
             owned: OwnedTasks::new(1),

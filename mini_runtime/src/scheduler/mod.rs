@@ -21,6 +21,16 @@ use crate::runtime::metrics::WorkerMetrics;
 use crate::sync::Arc;
 use crate::task::{Id, JoinHandle};
 
+/// The index of the multi-thread worker running on this thread, if this
+/// is a worker thread (of any runtime). The timer driver uses it to pick
+/// the worker's own shard.
+pub(crate) fn current_worker_index() -> Option<usize> {
+    crate::context::with_scheduler(|cx| match cx {
+        Some(Context::MultiThread(cx)) => Some(cx.index),
+        _ => None,
+    })
+}
+
 /// A handle to whichever scheduler a runtime uses.
 #[derive(Clone, Debug)]
 pub(crate) enum Handle {

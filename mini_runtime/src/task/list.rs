@@ -43,7 +43,7 @@
 //! way across several mutexes (by task id, 4 shards per worker by default).
 
 use super::harness::{Runnable, TaskRef};
-use crate::sync::Mutex;
+use crate::sync::{CachePadded, Mutex};
 
 /// Shards of the owned-task list per worker thread of a multi-thread
 /// runtime (rounded up to a power of two): enough that two workers rarely
@@ -53,14 +53,11 @@ pub const OWNED_TASK_SHARDS_PER_WORKER: usize = 4;
 /// The tasks owned by one runtime.
 pub(crate) struct OwnedTasks {
     /// A power-of-two number of shards; task `id` lives in `id % len`.
-    shards: Box<[Shard]>,
+    /// Each alone on its cache lines (`CachePadded`): two workers locking
+    /// neighbouring shards must not fight over one line, or sharding would
+    /// buy nothing.
+    shards: Box<[CachePadded<Mutex<Slab>>]>,
 }
-
-/// One shard, alone on its cache lines: two workers locking neighbouring
-/// shards must not fight over one line (false sharing), or sharding would
-/// buy nothing. 128 bytes: x86 CPUs fetch cache lines in adjacent pairs.
-#[repr(align(128))]
-struct Shard(Mutex<Slab>);
 
 struct Slab {
     slots: Vec<Option<TaskRef>>,
@@ -76,7 +73,7 @@ impl OwnedTasks {
         OwnedTasks {
             shards: (0..shards)
                 .map(|_| {
-                    Shard(Mutex::new(Slab {
+                    CachePadded(Mutex::new(Slab {
                         slots: Vec::new(),
                         free: Vec::new(),
                         len: 0,
@@ -91,7 +88,7 @@ impl OwnedTasks {
         // The mask keeps the low bits of the id: the shard count is a
         // power of two.
         let index = task.id().as_u64() as usize & (self.shards.len() - 1);
-        &self.shards[index].0
+        &self.shards[index]
     }
 
     /// Adds a task. Returns `false` (and keeps nothing) if the list is
@@ -135,14 +132,14 @@ impl OwnedTasks {
     /// Number of live tasks (a sum over the shards, so only a snapshot
     /// while other threads spawn or complete tasks).
     pub(crate) fn len(&self) -> usize {
-        self.shards.iter().map(|shard| shard.0.lock().len).sum()
+        self.shards.iter().map(|shard| shard.lock().len).sum()
     }
 
     /// Closes the list and returns every task still in it.
     pub(crate) fn close_and_take_all(&self) -> Vec<TaskRef> {
         let mut tasks = Vec::new();
         for shard in self.shards.iter() {
-            let mut slab = shard.0.lock();
+            let mut slab = shard.lock();
             slab.closed = true;
             slab.len = 0;
             slab.free.clear();
@@ -182,7 +179,7 @@ mod tests {
         }
         assert_eq!(list.len(), 100);
         // Consecutive ids: every shard holds some of them.
-        assert!(list.shards.iter().all(|shard| shard.0.lock().len > 0));
+        assert!(list.shards.iter().all(|shard| shard.lock().len > 0));
         for t in &tasks[..40] {
             assert!(list.remove(&**t).is_some());
             assert!(list.remove(&**t).is_none(), "removed twice");

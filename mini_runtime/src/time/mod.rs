@@ -14,7 +14,8 @@
 //!
 //! ```text
 //!  Sleep::poll ──register(deadline, waker)──▶ timer driver (driver.rs)
-//!      ▲           (unpark if now earliest)     BTreeMap<(deadline, seq), Waker>
+//!      ▲           (unpark if now earliest)     per shard (one per worker):
+//!      │                                            BTreeMap<(deadline, seq), Waker>
 //!      │                                             │
 //!      │ wake()    scheduler idle: Driver::park      │ next_deadline()
 //!      └────────── = park_timeout(next - now) ◀──────┘
@@ -23,9 +24,10 @@
 //! ```
 //!
 //! * **The timer driver** (`time/driver.rs`) is an ordered map from
-//!   `(deadline, unique seq)` to the waker of the timer's owner, behind one
-//!   mutex. The module explains why a `BTreeMap` and what Tokio's timing
-//!   wheel does instead.
+//!   `(deadline, unique seq)` to the waker of the timer's owner, split into
+//!   shards (one per worker, each behind its own mutex) so that workers do
+//!   not queue on one lock. The module explains why a `BTreeMap`, why
+//!   shards, and what Tokio's timing wheel does instead.
 //! * **The scheduler drives it**: there is no timer thread. Whoever parks on
 //!   the runtime's driver (`runtime::driver`) sleeps until the earliest
 //!   deadline, then fires every due timer, i.e. wakes its waker. A busy
@@ -81,7 +83,7 @@
 //!   an intrusive list, so it is `!Unpin` and registration needs no
 //!   allocation; ours is `Unpin` and stores a key.
 //! * Polling a Tokio `Sleep` does not lock the driver (the entry's state is
-//!   atomic); ours takes the driver's lock for a map lookup.
+//!   atomic); ours takes its shard's lock for a map lookup.
 //! * A Tokio sleep whose deadline is already a whole millisecond in the
 //!   past is fired while it registers, so it can be ready on its *first*
 //!   poll; ours always waits for the next timer turn.

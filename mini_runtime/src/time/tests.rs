@@ -136,9 +136,66 @@ fn a_runtime_without_timers_has_no_timer_handle() {
 }
 
 #[test]
+fn timer_shards_default_to_one_per_worker_and_follow_the_builder() {
+    assert_eq!(timers(&rt()).num_shards(), 1, "current-thread: one shard");
+    let mt = |builder: &mut Builder| builder.enable_all().build().unwrap();
+    let three_workers = mt(Builder::new_multi_thread().worker_threads(3));
+    assert_eq!(timers(&three_workers).num_shards(), 3);
+    let capped =
+        mt(Builder::new_multi_thread().worker_threads(super::driver::MAX_TIMER_SHARDS + 1));
+    assert_eq!(
+        timers(&capped).num_shards(),
+        super::driver::MAX_TIMER_SHARDS
+    );
+    drop(capped);
+    let chosen = mt(Builder::new_multi_thread()
+        .worker_threads(2)
+        .timer_shards(5));
+    assert_eq!(timers(&chosen).num_shards(), 5);
+    let single = mt(Builder::new_multi_thread()
+        .worker_threads(2)
+        .timer_shards(1));
+    assert_eq!(timers(&single).num_shards(), 1);
+    let ct = Builder::new_current_thread()
+        .enable_all()
+        .timer_shards(2)
+        .build()
+        .unwrap();
+    assert_eq!(timers(&ct).num_shards(), 2);
+}
+
+#[test]
+fn a_multi_thread_runtime_with_shards_fires_sleeps_from_every_worker() {
+    with_time_limit(LIMIT, || {
+        let rt = Builder::new_multi_thread()
+            .worker_threads(4)
+            .enable_all()
+            .build()
+            .unwrap();
+        let time = timers(&rt);
+        rt.block_on(async {
+            let handles: Vec<_> = (0..64u64)
+                .map(|i| {
+                    crate::spawn(async move {
+                        let deadline = Instant::now() + Duration::from_micros(i * 53 % 3000);
+                        sleep_until(deadline).await;
+                        assert!(Instant::now() >= deadline, "fired early");
+                    })
+                })
+                .collect();
+            for h in handles {
+                h.await.unwrap();
+            }
+        });
+        assert_eq!(time.num_timers(), 0);
+    });
+}
+
+#[test]
 fn debug_output_of_the_timer_handle() {
     let rt = rt();
     let time = timers(&rt);
     let text = format!("{time:?}");
     assert!(text.contains("timers: 0"), "{text}");
+    assert!(text.contains("shards: 1"), "{text}");
 }

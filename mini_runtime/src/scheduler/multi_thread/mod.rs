@@ -98,6 +98,7 @@ pub(crate) struct Config {
     pub(crate) local_queue_capacity: usize,
     pub(crate) park_spin: Duration,
     pub(crate) enable_time: bool,
+    pub(crate) timer_shards: usize,
 }
 
 /// What other threads know about one worker.
@@ -156,7 +157,8 @@ impl Handle {
             });
             cores.push(Some(Box::new(core)));
         }
-        let (driver, driver_handle) = driver::new(config.enable_time, config.park_spin);
+        let (driver, driver_handle) =
+            driver::new(config.enable_time, config.timer_shards, config.park_spin);
         let handle = Arc::new(Handle {
             remotes: remotes.into_boxed_slice(),
             inject: Inject::new(),

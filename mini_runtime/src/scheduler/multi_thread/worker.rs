@@ -79,6 +79,8 @@ impl Core {
 /// The thread-local scheduler context of a worker.
 pub(crate) struct Context {
     pub(crate) handle: Arc<Handle>,
+    /// The index of this worker (and of its core).
+    pub(crate) index: usize,
     pub(crate) core: RefCell<Option<Box<Core>>>,
 }
 
@@ -91,6 +93,7 @@ pub(crate) fn run(handle: Arc<Handle>, index: usize) {
     context::enter_runtime(&sched, "a worker thread", || {
         let cx = scheduler::Context::MultiThread(Context {
             handle,
+            index,
             core: RefCell::new(Some(core)),
         });
         context::set_scheduler(&cx, || {
