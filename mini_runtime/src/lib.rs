@@ -1,7 +1,8 @@
 //! mini_runtime: an async runtime written to be read.
 //!
-//! A small, complete async runtime (a single-threaded executor, timers, a
-//! blocking thread pool, channels) with a Tokio-shaped API, so a program
+//! A small, complete async runtime (a single-threaded executor, a
+//! work-stealing multi-threaded executor, timers, a blocking thread pool,
+//! channels) with a Tokio-shaped API, so a program
 //! moves between mini_runtime and Tokio by changing one `use` line, and a
 //! reader can study each idea here, then find it again in Tokio.
 //!
@@ -22,22 +23,28 @@
 //! Each module opens with a doc comment that teaches its idea: the problem,
 //! the design, the invariants, and how Tokio does it differently.
 //!
-//! 1. [`park`]: putting a thread to sleep without losing a wake-up.
+//! 1. [`park`]: putting a thread to sleep without losing a wake-up (and
+//!    spinning briefly first, so a quick wake-up costs no system call).
 //! 2. [`block_on()`]: the smallest executor (one future, one thread).
 //! 3. `sync` (the private half): the one switch between std, parking_lot
 //!    and loom primitives, which makes model checking possible.
 //! 4. [`task`]: what a spawned task is: `task/state.rs` (the state word),
 //!    `task/harness.rs` (one allocation; poll, complete, cancel),
 //!    `task/waker.rs` (a hand-written `RawWakerVTable`), `task/join.rs`,
-//!    `task/list.rs` (every live task, for shutdown).
+//!    `task/list.rs` (every live task, in shards, for shutdown).
 //! 5. `context`: the thread-local "current runtime" behind `spawn`.
-//! 6. `scheduler/current_thread.rs`: run queues, the inject queue, parking
-//!    on the driver, fairness.
-//! 7. [`runtime`]: `Builder`, `Runtime`, `Handle`, metrics, the driver.
-//! 8. [`time`]: the timer driver and `sleep`, `timeout`, `interval`.
-//! 9. [`sync`] (the public half): `oneshot` and `mpsc`, lessons in waker
-//!    registration.
-//! 10. [`select!`], [`join!`], [`main`], [`test`]: the macros.
+//! 6. `scheduler/current_thread.rs`: run queues, the inject queue
+//!    (`scheduler/inject.rs`), parking on the driver, fairness.
+//! 7. `scheduler/multi_thread/`: work stealing: `queue.rs` (the lock-free
+//!    local ring thieves steal half of), `idle.rs` (who searches, who
+//!    sleeps, whom to wake), `worker.rs` (the run loop, the LIFO slot).
+//! 8. [`runtime`]: `Builder`, `Runtime`, `Handle`, metrics, the driver.
+//! 9. [`time`]: the timer driver (in shards) and `sleep`, `timeout`,
+//!    `interval`; `blocking.rs`: the blocking thread pool behind
+//!    `spawn_blocking`.
+//! 10. [`sync`] (the public half): `oneshot` and `mpsc`, lessons in waker
+//!     registration.
+//! 11. [`select!`], [`join!`], [`main`], [`test`]: the macros.
 //!
 //! # Map
 //!
