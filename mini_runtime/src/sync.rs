@@ -21,7 +21,7 @@
 //!
 //! * The wrappers below expose the *same* API under both configurations, so
 //!   runtime code never needs a `cfg(loom)` of its own.
-//! * [`UnsafeCell`] is accessed only through `with` / `with_mut`, which loom
+//! * `UnsafeCell` is accessed only through `with` / `with_mut`, which loom
 //!   checks for concurrent access; the caller's `unsafe` block still has to
 //!   justify why the access is exclusive (or shared-only).
 //! * `Arc` is always `std::sync::Arc`: loom's `Arc` cannot be coerced to a
