@@ -42,6 +42,12 @@ fn records_scheduler_events_and_exports_chrome_json() {
                 .await
                 .unwrap();
         });
+        // An event is recorded when it *ends*, by its own thread: the
+        // blocking job's event is written just after the job has woken this
+        // thread (and a worker's last poll just after it completed the task
+        // we awaited), so a trace stopped at once can miss them. Dropping
+        // the runtime first joins every worker and blocking thread.
+        drop(rt);
         let t = trace::stop();
         assert!(!trace::is_enabled());
         let count = |f: &dyn Fn(&EventKind) -> bool| t.events.iter().filter(|e| f(&e.kind)).count();
@@ -80,6 +86,7 @@ fn records_scheduler_events_and_exports_chrome_json() {
         assert!(json.contains("\"ph\":\"X\"") && json.contains("\"thread_name\""));
         assert_eq!(json.matches('{').count(), json.matches('}').count());
         // A bounded buffer: a tiny capacity drops the rest and says so.
+        let rt = Builder::new_multi_thread().worker_threads(2).build().unwrap();
         trace::start(10);
         rt.block_on(async {
             for _ in 0..50 {
