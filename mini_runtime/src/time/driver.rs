@@ -1,66 +1,90 @@
-//! The timer driver: the runtime's ordered set of pending timers.
+//! The timer driver: the runtime's set of pending timers.
 //!
 //! # What it stores
 //!
-//! A few *shards* (one per worker; see "Why shards" below), each an ordered
-//! map behind its own mutex:
+//! A few *shards* (one per worker; see "Why shards" below), each a
+//! hierarchical timing wheel ([`TimerWheel`](super::wheel::TimerWheel))
+//! behind its own mutex:
 //!
 //! ```text
-//!   shards[0]: Mutex<Shard { timers: BTreeMap<(deadline, seq), Waker>, next_seq, is_shutdown }>
-//!   shards[1]: Mutex<Shard { ... }>                ─────────────────
-//!   ...                                            sorted by deadline, then by registration order
+//!   shards[0]: Mutex<Shard { timers: TimerWheel<Waker>, is_shutdown }>
+//!   shards[1]: Mutex<Shard { ... }>
+//!   ...
 //!
-//!   TimerKey { deadline, seq, shard }    what a `Sleep` keeps: its map key, and which map
+//!   TimerKey { deadline, seq, shard, index }   what a `Sleep` keeps: which
+//!                                              wheel, and which entry in it
 //! ```
 //!
-//! Every *registered* timer is one entry, in one shard. The `seq` number is
-//! unique within its shard (a counter bumped on every registration there),
-//! so two timers with the same deadline get two keys, and on one shard they
-//! fire in the order they were registered. The [`TimerKey`] also names its
-//! shard, so every later operation on the timer goes straight to the right
-//! lock. The value is the waker of whoever polled the timer last.
+//! Every *registered* timer is one entry, in one shard's wheel. The `seq`
+//! number is unique within its shard (the wheel bumps a counter on every
+//! insertion), so two timers with the same deadline get two keys, and on
+//! one shard they fire in the order they were registered. The [`TimerKey`]
+//! also names its shard, so every later operation on the timer goes
+//! straight to the right lock, and its entry's place in the wheel's slab
+//! (`index`), so the wheel finds it without a search. The value is the
+//! waker of whoever polled the timer last.
 //!
 //! A deadline is stored as an integer: the nanoseconds from the driver's
 //! creation (`start`) to the deadline's `Instant`. That is still exact (an
-//! `Instant` counts nanoseconds too), but an `Instant` is opaque and compares
-//! field by field, and a B-tree compares keys a few dozen times per insert
-//! or remove: with a plain `u64` the whole timer costs about 5 % fewer
-//! instructions. A deadline before `start` becomes 0, which changes nothing:
+//! `Instant` counts nanoseconds too), and a wheel needs a number to pick a
+//! slot from. A deadline before `start` becomes 0, which changes nothing:
 //! it is due on every `process` (whose `now` is never before `start`).
 //!
 //! A [`Sleep`](super::Sleep) remembers its key. It does not need a shared
-//! "fired" flag: **"fired" means "my key is no longer in its shard's map"**,
-//! because the only ways out of a map are [`Handle::process`] (fired),
-//! [`Handle::shutdown`] (the runtime is gone; a flag says so) and the
-//! sleep's own deregistration. Keys are never reused, so a key cannot come
-//! back. That keeps each timer to zero extra allocations and zero `unsafe`.
+//! "fired" flag: **"fired" means "my key is no longer in its shard's
+//! wheel"**, because the only ways out of a wheel are [`Handle::process`]
+//! (fired), [`Handle::shutdown`] (the runtime is gone; a flag says so) and
+//! the sleep's own deregistration. Keys are never reused (the wheel reuses
+//! a slab entry, but never a `seq`, and a key matches only the entry of its
+//! own `seq`), so a key cannot come back. That keeps each timer to zero
+//! extra allocations and zero `unsafe`.
 //!
-//! # Why a `BTreeMap`, and what it costs
+//! # Why a timing wheel, and what it costs
 //!
 //! With `n` timers registered in a shard and `k` of them due:
 //!
-//! | operation                              | cost                              |
-//! |----------------------------------------|-----------------------------------|
-//! | register (`insert`)                    | O(log n)                          |
-//! | deregister / reset (`remove`)          | O(log n)                          |
-//! | poll a registered timer (`get_mut`)    | O(log n)                          |
-//! | next deadline (`first_key_value`)      | O(log n) per shard                |
-//! | fire the due timers (`pop_first` × k)  | O(k log n), plus a sort of the k  |
+//! | operation                               | cost                               |
+//! |-----------------------------------------|------------------------------------|
+//! | register (`insert`)                     | O(1)                               |
+//! | deregister / reset (`remove`)           | O(1)                               |
+//! | poll a registered timer (`get_mut`)     | O(1)                               |
+//! | next deadline (`next_deadline`)         | O(1) per shard, cached (see below) |
+//! | fire the due timers (`take_due`)        | O(k) plus cascading, plus a sort of the k |
 //!
 //! Each operation takes one shard's mutex (the last two take each shard's
-//! in turn). A B-tree keeps its keys in nodes of up to 11 entries, so
-//! `log n` is small and the memory is compact; for the thousands of timers a
-//! lesson creates this is far from being a bottleneck, and it is *obviously
-//! correct*: each map is always sorted, deadlines are exact (no rounding),
-//! and "what is due?" is a range query.
+//! in turn). Most timers never fire (a timeout is cancelled when the answer
+//! comes), so register and deregister are what must be cheap. This driver
+//! first kept each shard's timers in a `BTreeMap<(deadline, seq), Waker>`:
+//! obviously correct and always sorted, but O(log n) per operation, and
+//! with 100,000 timers the tree search and the shifting of keys inside its
+//! nodes took about half the time of the benchmark below. The wheel (see
+//! its module for the design) puts a timer in a slot computed from its
+//! deadline's bits and links it into that slot's list: no search at all.
+//!
+//! What the wheel gives up is order: it hands out the due timers of a
+//! `process` unsorted, so `process` sorts them (by deadline, then `seq`,
+//! then shard) before waking. And it keeps deadlines **exact**: a slot
+//! only narrows a deadline down to a tick (about 1 ms), so a timer whose
+//! tick has come but whose nanosecond deadline has not stays in the wheel.
+//! The wheel caches its earliest deadline (a timer removed while being the
+//! earliest clears the cache, and the next `next_deadline` rescans one
+//! slot's list), which keeps `register`'s "is it the earliest?" check O(1)
+//! in the common case.
+//!
+//! Measured with `benches/benches/time.rs` (2 cores shared with other
+//! jobs, so give or take 15 %), `BTreeMap` → wheel: `many_timers/mt8`
+//! (8 workers each register and drop 12,500 timers) 17 to 18 ms → 8.4 to
+//! 9.3 ms (Tokio 10 to 12 ms); `many_timers/ct` 19.4 ms → 13.3 ms (Tokio
+//! 60 ms); `fire_many`, where all 10,000 timers fire, ct 3.1 ms → 2.7 ms
+//! and mt2 4.2 ms → 4.2 ms (Tokio 5 ms and 7 ms).
 //!
 //! # Why shards
 //!
-//! With a single map there is a single lock, and on the multi-thread runtime
-//! every worker registering or dropping a timer queues on it. Worse, when
-//! there are more workers than cores, the thread holding the lock is
-//! sometimes preempted in the middle of a B-tree insert: every other worker
-//! that wants a timer then parks until the holder gets a core back.
+//! With a single set of timers there is a single lock, and on the
+//! multi-thread runtime every worker registering or dropping a timer queues
+//! on it. Worse, when there are more workers than cores, the thread holding
+//! the lock is sometimes preempted in the middle of an insert: every other
+//! worker that wants a timer then parks until the holder gets a core back.
 //!
 //! So the driver has [`MAX_TIMER_SHARDS`] at most, and by default one per
 //! worker (one on the current-thread runtime; see
@@ -74,46 +98,45 @@
 //!
 //! * `next_deadline` is the minimum of the shards' first deadlines;
 //! * `process(now)` takes the due timers out of every shard, then sorts them
-//!   (each shard's are already in order) and wakes them in deadline order;
+//!   all and wakes them in deadline order;
 //! * `shutdown` empties and closes every shard.
 //!
 //! That moves the cost to the parking thread, which locks `S` shards
 //! instead of one, but those locks are short and rarely contended.
 //!
 //! Each shard sits alone on its own 128 bytes of memory (`CachePadded`).
-//! Without that, the locks and map headers of neighbouring shards share a
+//! Without that, the locks and wheel headers of neighbouring shards share a
 //! cache line, and two workers that never touch each other's timers still
 //! take turns owning that line ("false sharing"): on the benchmark below
 //! that alone cost about a fifth of the time.
 //!
 //! Measured with `benches/benches/time.rs` on a 2-core machine shared
-//! with other jobs (so give or take 15 %): `many_timers/mt8`, where 8
-//! workers each register and drop 12,500 timers, took 30 ms with one map
-//! and 12 ms with 8 shards, Tokio 10 to 12 ms. With one map the workers
+//! with other jobs (so give or take 15 %), back when each shard was a
+//! `BTreeMap`: `many_timers/mt8`, where 8 workers each register and drop
+//! 12,500 timers, took 30 ms with one map and 12 ms with 8 shards, Tokio
+//! 10 to 12 ms. With one map the workers
 //! went to sleep on the lock and were woken about 7,500 times per
 //! iteration; with 8 shards about 10 times. The current-thread runtime has
 //! one shard, as before.
 //!
-//! # How Tokio's wheel differs
+//! # How Tokio's timers differ
 //!
-//! Tokio (`tokio/src/runtime/time/wheel/`) uses a *hierarchical timing
-//! wheel*: 6 levels of 64 slots. Level 0 has one slot per millisecond
-//! (64 ms in all), level 1 one slot per 64 ms (about 4 s), and so on up to
-//! level 5 (about 2 years); later deadlines go to an overflow list. Each
-//! slot is an intrusive linked list of timer entries that live inside the
-//! `Sleep` futures themselves (which is why Tokio's `Sleep` is `!Unpin`),
-//! and each level keeps a 64-bit "occupied" mask.
+//! Tokio (`tokio/src/runtime/time/wheel/`) uses a hierarchical timing
+//! wheel of the same shape: 6 levels of 64 slots, level 0 one slot per
+//! millisecond, later deadlines in an overflow list, a 64-bit "occupied"
+//! mask per level. The differences:
 //!
-//! * Insert and remove are O(1): compute the level from the highest bit in
-//!   which `deadline` and `now` differ, index the slot, link or unlink.
-//! * The next deadline is found with a `trailing_zeros` on the occupied
-//!   masks, O(levels).
-//! * As time advances, a slot of a higher level is *cascaded*: its entries
-//!   are re-inserted into finer levels, until they reach level 0 and fire.
-//! * Deadlines are rounded *up* to whole milliseconds (so a timer never
-//!   fires early), which also means a 1 µs sleep takes about 1 ms.
+//! * Tokio's entries live *inside* the `Sleep` futures themselves, linked
+//!   into intrusive lists (which is why Tokio's `Sleep` is `!Unpin`, and
+//!   why its wheel is mostly `unsafe`); ours live in a slab (a `Vec`) in
+//!   the wheel, linked by index, with no `unsafe`.
+//! * Tokio rounds every deadline *up* to a whole millisecond (so a timer
+//!   never fires early, but a 1 µs sleep takes about 1 ms), and a slot's
+//!   entries all fire together; ours keeps nanosecond deadlines and checks
+//!   each entry's own deadline when its slot comes.
 //! * The entry's state (fired or not, its waker) is an atomic cell inside
-//!   the entry, so polling a `Sleep` does not take the driver's lock.
+//!   the entry, so polling a `Sleep` does not take the driver's lock; here
+//!   polling takes the shard's lock for an O(1) look-up.
 //!
 //! Tokio sharded its wheel much as here for a while (tokio 1.38 to 1.44:
 //! one wheel per worker, each behind its own lock, the shard chosen by the
@@ -122,21 +145,17 @@
 //! citing a measurable regression from increased contention. The Tokio the
 //! benchmarks use (1.54) has one wheel behind one mutex, plus an unstable
 //! option (`enable_alt_timer`) that gives each worker a wheel of its own.
-//! An O(1) wheel holds its lock very briefly; a B-tree insert holds it much
-//! longer, which is why the single lock hurt mini_runtime far more and why
-//! sharding pays off here.
-//!
-//! The wheel wins when there are very many timers that are mostly cancelled
-//! before firing (network timeouts), at the price of pinned intrusive
-//! lists and a lot of `unsafe`. The `BTreeMap` shows the same contract with
-//! none of that.
+//! Shards paid off here when each shard was a B-tree (whose inserts hold
+//! the lock for long); with the wheel they still keep workers off each
+//! other's locks and cache lines.
 //!
 //! # Invariants
 //!
-//! * Every key in a map belongs to exactly one live registration, and is
+//! * Every key in a wheel belongs to exactly one live registration, and is
 //!   removed exactly once (fire, deregister, or shutdown). It stays in the
 //!   shard it was registered in (a reset moves it within that shard).
-//! * A timer is fired only if `deadline <= now`.
+//! * A timer is fired only if `deadline <= now` (the exact deadline, not
+//!   its tick), and one `process` wakes its timers in key order.
 //! * Wakers are woken **and dropped** only after every lock is released: a
 //!   waker's `wake` or destructor may run arbitrary code (drop a task, whose
 //!   future drops a `Sleep`, which deregisters: it would deadlock on the
@@ -151,14 +170,14 @@
 //!   driver either already counted or was unparked for. (The extra
 //!   unparks, for timers that are only their shard's earliest, are
 //!   harmless.)
-//! * After [`Handle::shutdown`] every map is empty for good: registrations
+//! * After [`Handle::shutdown`] every wheel is empty for good: registrations
 //!   are refused and the owners of former entries see "shut down".
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
+use super::wheel::{TimerWheel, WheelKey};
 use crate::park::Unparker;
 use crate::sync::atomic::Ordering::Relaxed;
 use crate::sync::{Arc, CachePadded, Mutex, StaticAtomicU64};
@@ -176,15 +195,33 @@ pub(crate) struct TimerKey {
     // Field order matters: the derived `Ord` compares `deadline` first.
     /// The deadline, in nanoseconds since the driver's `start`.
     deadline: u64,
+    /// Unique in its shard, increasing with every registration there.
     seq: u64,
-    /// The shard whose map holds this key.
+    /// The shard whose wheel holds this key.
     shard: usize,
+    /// Where the entry sits in the wheel's slab (never compared first:
+    /// `seq` alone tells two keys of one shard apart).
+    index: u32,
 }
 
 impl TimerKey {
-    /// The key within its shard's map.
-    fn in_shard(&self) -> (u64, u64) {
-        (self.deadline, self.seq)
+    /// The key of a wheel entry of `shard`.
+    fn new(shard: usize, key: WheelKey) -> TimerKey {
+        TimerKey {
+            deadline: key.deadline,
+            seq: key.seq,
+            shard,
+            index: key.index,
+        }
+    }
+
+    /// The key within its shard's wheel.
+    fn in_shard(&self) -> WheelKey {
+        WheelKey {
+            deadline: self.deadline,
+            seq: self.seq,
+            index: self.index,
+        }
     }
 }
 
@@ -195,7 +232,7 @@ pub(crate) struct ShutdownError;
 /// What [`Handle::poll_registered`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TimerState {
-    /// Still in the map (its waker is now the caller's).
+    /// Still in the wheel (its waker is now the caller's).
     Waiting,
     /// Removed by [`Handle::process`]: its deadline has passed.
     Fired,
@@ -218,11 +255,9 @@ struct Inner {
     unparker: Unparker,
 }
 
-/// One shard: an ordered map of timers with its own lock.
+/// One shard: a timing wheel of timers with its own lock.
 struct Shard {
-    timers: BTreeMap<(u64, u64), Waker>,
-    /// The `seq` of the next registration in this shard.
-    next_seq: u64,
+    timers: TimerWheel<Waker>,
     is_shutdown: bool,
 }
 
@@ -233,8 +268,7 @@ impl Handle {
         let shards = (0..shards.clamp(1, MAX_TIMER_SHARDS))
             .map(|_| {
                 CachePadded(Mutex::new(Shard {
-                    timers: BTreeMap::new(),
-                    next_seq: 0,
+                    timers: TimerWheel::new(),
                     is_shutdown: false,
                 }))
             })
@@ -276,15 +310,14 @@ impl Handle {
         deadline: Instant,
         waker: &Waker,
     ) -> Result<TimerKey, ShutdownError> {
-        // Cloned before locking: the lock is held for the map insert only.
+        // Cloned before locking: the lock is held for the wheel insert only.
         // (Declared before the guard, so dropped after it on refusal.)
         let waker = waker.clone();
         let mut state = self.inner.shards[shard].lock();
         if state.is_shutdown {
             return Err(ShutdownError);
         }
-        let key = state.insert(shard, self.nanos_since_start(deadline), waker);
-        let is_earliest = state.is_first(key);
+        let (key, is_earliest) = state.insert(shard, self.nanos_since_start(deadline), waker);
         drop(state);
         if is_earliest {
             self.inner.unparker.unpark();
@@ -330,7 +363,7 @@ impl Handle {
         if state.is_shutdown {
             return TimerState::Shutdown;
         }
-        let Some(stored) = state.timers.get_mut(&key.in_shard()) else {
+        let Some(stored) = state.timers.get_mut(key.in_shard()) else {
             return TimerState::Fired;
         };
         if stored.will_wake(waker) {
@@ -346,7 +379,7 @@ impl Handle {
     /// (false while it waits, and after a shutdown).
     pub(crate) fn has_fired(&self, key: TimerKey) -> bool {
         let state = self.shard_of(key).lock();
-        !state.is_shutdown && !state.timers.contains_key(&key.in_shard())
+        !state.is_shutdown && !state.timers.contains(key.in_shard())
     }
 
     /// Moves a waiting registration to `deadline`, keeping its waker (and
@@ -357,9 +390,8 @@ impl Handle {
     /// and the owner registers afresh on its next poll.
     pub(crate) fn reregister(&self, old: TimerKey, deadline: Instant) -> Option<TimerKey> {
         let mut state = self.shard_of(old).lock();
-        let waker = state.timers.remove(&old.in_shard())?;
-        let key = state.insert(old.shard, self.nanos_since_start(deadline), waker);
-        let is_earliest = state.is_first(key);
+        let waker = state.timers.remove(old.in_shard())?;
+        let (key, is_earliest) = state.insert(old.shard, self.nanos_since_start(deadline), waker);
         drop(state);
         if is_earliest {
             self.inner.unparker.unpark();
@@ -371,7 +403,7 @@ impl Handle {
     /// sleeping driver that wakes for a timer that is gone simply finds
     /// nothing due and sleeps again.
     pub(crate) fn deregister(&self, key: TimerKey) {
-        let removed = self.shard_of(key).lock().timers.remove(&key.in_shard());
+        let removed = self.shard_of(key).lock().timers.remove(key.in_shard());
         drop(removed); // outside the lock
     }
 
@@ -379,7 +411,7 @@ impl Handle {
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
         let shards = self.inner.shards.iter();
         let earliest = shards
-            .filter_map(|shard| shard.lock().first_deadline())
+            .filter_map(|shard| shard.lock().timers.next_deadline())
             .min();
         earliest.map(|nanos| self.instant_at(nanos))
     }
@@ -389,32 +421,26 @@ impl Handle {
     pub(crate) fn process(&self, now: Instant) -> usize {
         // exercise(timer_driver): begin
         // exercise(timer_driver): stub: let _ = now;
-        // exercise(timer_driver): stub: // TODO(exercise timer_driver): remove every timer with a deadline <= now from
-        // exercise(timer_driver): stub: // every shard's map (each in deadline order, one shard lock at a time), then wake
+        // exercise(timer_driver): stub: // TODO(exercise timer_driver): take every timer with a deadline <= now out of
+        // exercise(timer_driver): stub: // every shard's wheel (TimerWheel::take_due, one shard lock at a time), then wake
         // exercise(timer_driver): stub: // the wakers in deadline order after unlocking, and return how many fired.
         // exercise(timer_driver): stub: // Until then the driver fires nothing, and every sleep waits forever.
+        // exercise(timer_driver): stub: let _ = (TimerKey::new, TimerWheel::<Waker>::take_due);
         // exercise(timer_driver): stub: 0
         let now = self.nanos_since_start(now);
+        let mut taken = Vec::new();
         let mut due = Vec::new();
         for (shard, lock) in self.inner.shards.iter().enumerate() {
-            let mut state = lock.lock();
-            while let Some(entry) = state.timers.first_entry() {
-                let (deadline, seq) = *entry.key();
-                if deadline > now {
-                    break;
-                }
-                due.push((
-                    TimerKey {
-                        deadline,
-                        seq,
-                        shard,
-                    },
-                    entry.remove(),
-                ));
-            }
+            lock.lock().timers.take_due(now, &mut taken);
+            due.extend(
+                taken
+                    .drain(..)
+                    .map(|(key, waker)| (TimerKey::new(shard, key), waker)),
+            );
         }
-        // Each shard gave its due timers in order; one sort interleaves the
-        // shards' runs (a single run, already sorted, costs one pass).
+        // A wheel gives its due timers in no particular order: one sort
+        // puts them (of all shards) in deadline order, ties in order of
+        // registration.
         due.sort_unstable_by_key(|&(key, _)| key);
         // Outside the locks: a woken task may run right away on another
         // thread and touch its timer (or drop it) immediately.
@@ -436,9 +462,9 @@ impl Handle {
             let timers = {
                 let mut state = shard.lock();
                 state.is_shutdown = true;
-                std::mem::take(&mut state.timers)
+                state.timers.drain()
             };
-            for waker in timers.into_values() {
+            for waker in timers {
                 waker.wake();
             }
         }
@@ -466,26 +492,13 @@ impl Handle {
 }
 
 impl Shard {
-    fn insert(&mut self, shard: usize, deadline: u64, waker: Waker) -> TimerKey {
-        let key = TimerKey {
-            deadline,
-            seq: self.next_seq,
-            shard,
-        };
-        self.next_seq += 1;
-        self.timers.insert(key.in_shard(), waker);
-        key
-    }
-
-    /// Whether `key` is this shard's earliest timer.
-    fn is_first(&self, key: TimerKey) -> bool {
-        self.timers.first_key_value().map(|(first, _)| *first) == Some(key.in_shard())
-    }
-
-    fn first_deadline(&self) -> Option<u64> {
-        self.timers
-            .first_key_value()
-            .map(|(&(deadline, _), _)| deadline)
+    /// Inserts a timer; also says whether it is now this shard's earliest
+    /// (strictly earlier than every other: on a tie the older one fires
+    /// first).
+    fn insert(&mut self, shard: usize, deadline: u64, waker: Waker) -> (TimerKey, bool) {
+        let before = self.timers.next_deadline();
+        let key = TimerKey::new(shard, self.timers.insert(deadline, waker));
+        (key, before.is_none_or(|first| deadline < first))
     }
 }
 
@@ -509,14 +522,14 @@ impl fmt::Debug for Handle {
         let mut next_deadline = None;
         let mut is_shutdown = false;
         for shard in self.inner.shards.iter() {
-            let Some(state) = shard.try_lock() else {
+            let Some(mut state) = shard.try_lock() else {
                 return d.field("state", &"<locked>").finish();
             };
             timers += state.timers.len();
             // The smaller of the two, where there are two.
             next_deadline = next_deadline
                 .into_iter()
-                .chain(state.first_deadline())
+                .chain(state.timers.next_deadline())
                 .min();
             is_shutdown |= state.is_shutdown;
         }

@@ -15,7 +15,7 @@
 //! ```text
 //!  Sleep::poll ──register(deadline, waker)──▶ timer driver (driver.rs)
 //!      ▲           (unpark if now earliest)     per shard (one per worker):
-//!      │                                            BTreeMap<(deadline, seq), Waker>
+//!      │                                            TimerWheel<Waker> (wheel.rs)
 //!      │                                             │
 //!      │ wake()    scheduler idle: Driver::park      │ next_deadline()
 //!      └────────── = park_timeout(next - now) ◀──────┘
@@ -23,22 +23,23 @@
 //!                  scheduler busy: park_timeout(0) every event_interval ticks
 //! ```
 //!
-//! * **The timer driver** (`time/driver.rs`) is an ordered map from
-//!   `(deadline, unique seq)` to the waker of the timer's owner, split into
+//! * **The timer driver** (`time/driver.rs`) keeps the waker of each
+//!   timer's owner under a unique key (`deadline`, `seq`, ...), split into
 //!   shards (one per worker, each behind its own mutex) so that workers do
-//!   not queue on one lock. The module explains why a `BTreeMap`, why
-//!   shards, and what Tokio's timing wheel does instead.
+//!   not queue on one lock. Each shard is a hierarchical timing wheel
+//!   (`time/wheel.rs`): O(1) register and cancel, exact deadlines. The
+//!   modules explain why a wheel, why shards, and how Tokio's wheel differs.
 //! * **The scheduler drives it**: there is no timer thread. Whoever parks on
 //!   the runtime's driver (`runtime::driver`) sleeps until the earliest
 //!   deadline, then fires every due timer, i.e. wakes its waker. A busy
 //!   scheduler looks at the timers every `event_interval` tasks
 //!   ([`Builder::event_interval`](crate::runtime::Builder::event_interval))
 //!   with a zero-length park.
-//! * **A [`Sleep`] is a deadline plus a key** into that map. Its life:
+//! * **A [`Sleep`] is a deadline plus a key** into that wheel. Its life:
 //!
 //!   ```text
 //!   Unregistered ──first poll: register──▶ Registered(key) ──driver fires──▶
-//!   (key gone from the map) ──next poll──▶ Ready (Elapsed)
+//!   (key gone from the wheel) ──next poll──▶ Ready (Elapsed)
 //!   ```
 //!
 //!   A `Sleep` takes its runtime's timer handle when it is *created* (from
@@ -76,14 +77,14 @@
 //!
 //! # How Tokio differs
 //!
-//! * A hierarchical timing wheel with millisecond slots instead of a sorted
-//!   map, with deadlines rounded up to the next millisecond (details in
-//!   the driver module).
+//! * Tokio's timing wheel (of the same shape as ours) rounds deadlines up to
+//!   the next millisecond; ours keeps them exact (details in the driver and
+//!   wheel modules).
 //! * Tokio's `Sleep` holds its timer entry *inside* the future as a node of
 //!   an intrusive list, so it is `!Unpin` and registration needs no
 //!   allocation; ours is `Unpin` and stores a key.
 //! * Polling a Tokio `Sleep` does not lock the driver (the entry's state is
-//!   atomic); ours takes its shard's lock for a map lookup.
+//!   atomic); ours takes its shard's lock for an O(1) lookup.
 //! * A Tokio sleep whose deadline is already a whole millisecond in the
 //!   past is fired while it registers, so it can be ready on its *first*
 //!   poll; ours always waits for the next timer turn.
@@ -110,6 +111,7 @@ pub mod error;
 mod interval;
 mod sleep;
 mod timeout;
+mod wheel;
 
 pub use self::interval::{Interval, MissedTickBehavior, interval, interval_at};
 pub use self::sleep::{Sleep, sleep, sleep_until};

@@ -115,9 +115,9 @@ pub struct Sleep {
 /// Where a `Sleep` stands with the driver.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Registration {
-    /// Not in the driver's map (never polled, or `reset` found it fired).
+    /// Not in the driver's wheel (never polled, or `reset` found it fired).
     Unregistered,
-    /// In the map under this key, until the driver fires it.
+    /// In the wheel under this key, until the driver fires it.
     Registered(TimerKey),
     /// Completed: returned `Ready`.
     Elapsed,
