@@ -86,7 +86,10 @@ fn records_scheduler_events_and_exports_chrome_json() {
         assert!(json.contains("\"ph\":\"X\"") && json.contains("\"thread_name\""));
         assert_eq!(json.matches('{').count(), json.matches('}').count());
         // A bounded buffer: a tiny capacity drops the rest and says so.
-        let rt = Builder::new_multi_thread().worker_threads(2).build().unwrap();
+        let rt = Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap();
         trace::start(10);
         rt.block_on(async {
             for _ in 0..50 {
