@@ -199,3 +199,39 @@ fn debug_output_of_the_timer_handle() {
     assert!(text.contains("timers: 0"), "{text}");
     assert!(text.contains("shards: 1"), "{text}");
 }
+
+/// Lives here, not with the driver's unit tests: it needs a whole
+/// multi-thread runtime (and so the exercises' `block_on`, `spawn`, ...).
+#[test]
+fn a_worker_registers_on_its_own_shard() {
+    with_time_limit(LIMIT, || {
+        let rt = Builder::new_multi_thread()
+            .worker_threads(3)
+            .enable_all()
+            .build()
+            .unwrap();
+        let time = timers(&rt);
+        assert_eq!(time.num_shards(), 3, "one shard per worker by default");
+        let far = Instant::now() + Duration::from_secs(3600);
+        let seen: Vec<(usize, Option<usize>)> = rt.block_on(async {
+            let tasks: Vec<_> = (0..30)
+                .map(|_| {
+                    let time = time.clone();
+                    crate::spawn(async move {
+                        let key = time.register(far, Waker::noop()).unwrap();
+                        time.deregister(key);
+                        (key.shard(), crate::scheduler::current_worker_index())
+                    })
+                })
+                .collect();
+            let mut seen = Vec::new();
+            for task in tasks {
+                seen.push(task.await.unwrap());
+            }
+            seen
+        });
+        for (shard, worker) in seen {
+            assert_eq!(Some(shard), worker, "registered on worker {worker:?}");
+        }
+    });
+}
