@@ -169,8 +169,14 @@ impl Parker {
     /// [`park_timeout`](Self::park_timeout) after spinning for up to `spin`
     /// (never longer than `timeout` in all).
     pub fn spin_then_park_timeout(&self, spin: Duration, timeout: Duration) {
+        let spin = spin.min(timeout);
+        if spin.is_zero() {
+            // No clock read: a zero timeout (the schedulers' periodic
+            // "collect events without sleeping") is on a hot path.
+            return self.inner.park(Some(timeout));
+        }
         let start = Instant::now();
-        if !self.inner.spin_for_token(spin.min(timeout)) {
+        if !self.inner.spin_for_token(spin) {
             self.inner
                 .park(Some(timeout.saturating_sub(start.elapsed())));
         }
